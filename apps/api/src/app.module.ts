@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@taskflow/audit';
+import { HealthModule } from '@taskflow/health';
+import { IdentityModule } from '@taskflow/identity';
+import { AppConfig, PlatformModule } from '@taskflow/platform';
+import { TasksModule } from '@taskflow/tasks';
+
+/** Wiring only: each module gets the validated config's driver. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const tasks = TasksModule.register({ driver: config.driver });
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config),
+        IdentityModule.register({ driver: config.driver }),
+        tasks,
+        AuditModule.register({ imports: [tasks] }),
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig, createValidationPipe, requestIdFrom } from '@taskflow/platform';
+import { AppModule } from './app.module';
+
+/** Largest accepted request body; bigger ones answer 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface CreateAppOptions {
+  readonly logger?: false | ('error' | 'warn' | 'log')[];
+}
+
+/** Builds the HTTP application (not yet listening); used by main.ts and by the e2e tests. */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // TRUST_PROXY=n trusts the n nearest hops of X-Forwarded-For, as proxy-addr counts them.
+    trustProxy:
+      config.trustProxy === false
+        ? false
+        : (_address: string, hop: number) => hop < (config.trustProxy as number),
+    genReqId: requestIdFrom,
+    requestIdHeader: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger ?? ['error', 'warn', 'log'],
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.useGlobalPipes(createValidationPipe());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('TaskFlow')
+      .setDescription('Tasks that people and software agents move through a reviewed workflow.')
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .addApiKey(
+        { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
+        'dev-user-id',
+      )
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,20 @@
+/**
+ * One change to a task, appended exactly once. Its id `<task id>:<version>` is unique, which is
+ * what decides a race between two writers of the same task. `state` is the task after the change,
+ * so a task left behind by a crash can be rolled forward from its log.
+ */
+export interface AuditEntry {
+  readonly id: string;
+  readonly taskId: string;
+  readonly actorId: string;
+  readonly action: string;
+  readonly fromStatus: string | null;
+  readonly toStatus: string;
+  readonly changes: Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
+  readonly version: number;
+  readonly requestId: string | null;
+  readonly at: Date;
+  readonly state: Readonly<Record<string, unknown>>;
+}
+
+export const auditEntryId = (taskId: string, version: number): string => `${taskId}:${version}`;

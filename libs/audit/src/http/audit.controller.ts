@@ -1,0 +1,57 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, CurrentActor } from '@taskflow/identity';
+import { Actor, ApiProblems, encodeCursor, PageQuery, pageRequestFrom } from '@taskflow/platform';
+import { AuditQueryService } from '../application/audit-query.service';
+import { AuditEntryDto, AuditPageDto, RecordDto, RecordPageDto } from './audit.dto';
+
+const VERSION_KEY = /^[1-9]\d{0,14}$/;
+const RECORD_KEY = /^r_[0-9a-z]{26}$/;
+
+@ApiTags('audit')
+@ApiAuthenticated()
+@Controller('tasks/:id')
+export class AuditController {
+  constructor(private readonly audit: AuditQueryService) {}
+
+  @Get('audit_logs')
+  @ApiOkResponse({ type: AuditPageDto, description: 'Every change to the task, oldest first' })
+  @ApiProblems(400, 404)
+  async auditLogs(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: PageQuery,
+  ): Promise<AuditPageDto> {
+    const page = await this.audit.auditLogOf(
+      actor,
+      id,
+      pageRequestFrom(query, (key) => VERSION_KEY.test(key)),
+    );
+    return {
+      items: page.items.map((entry) => AuditEntryDto.from(entry)),
+      next_cursor: encodeCursor(page.nextCursor),
+    };
+  }
+
+  @Get('records')
+  @ApiOkResponse({
+    type: RecordPageDto,
+    description: 'Submissions, rejections and comments, oldest first',
+  })
+  @ApiProblems(400, 404)
+  async records(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: PageQuery,
+  ): Promise<RecordPageDto> {
+    const page = await this.audit.recordsOf(
+      actor,
+      id,
+      pageRequestFrom(query, (key) => RECORD_KEY.test(key)),
+    );
+    return {
+      items: page.items.map((record) => RecordDto.from(record)),
+      next_cursor: encodeCursor(page.nextCursor),
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export * from './audit-persistence.module';
+export * from './audit.module';
+export * from './domain';
+export * from './ports/audit-log.repository';
+export * from './ports/collaboration-record.repository';
+export * from './ports/task-history-access';

@@ -1,0 +1,174 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { randomBytes } from 'node:crypto';
+
+export type Driver = 'memory' | 'mongo';
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+const RATE = /^(off|[1-9]\d*\/[1-9]\d*s)$/;
+
+/** The environment as it arrives; every variable is a string and each is checked. */
+class Environment {
+  @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @IsOptional() @IsIn(['memory', 'mongo']) TASK_REPOSITORY_DRIVER?: Driver;
+  @IsOptional() @IsString() MONGODB_URI?: string;
+  @IsOptional() @IsString() JWT_SECRET?: string;
+  @IsOptional() @IsString() @MinLength(1) JWT_ISSUER?: string;
+  @IsOptional() @IsString() @MinLength(1) JWT_AUDIENCE?: string;
+  @IsOptional() @IsInt() @Min(1) ACCESS_TOKEN_TTL?: number;
+  @IsOptional() @IsInt() @Min(1) REFRESH_TOKEN_TTL?: number;
+  @IsOptional() @IsInt() @Min(4) @Max(15) BCRYPT_COST?: number;
+  @IsOptional() @IsBooleanString() DEV_MODE?: string;
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+  @IsOptional()
+  @Matches(/^(true|false|[0-9]+)$/, { message: 'TRUST_PROXY must be true, false or a hop count' })
+  TRUST_PROXY?: string;
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @IsOptional() @IsString() SMTP_URL?: string;
+  @IsOptional() @IsString() MAIL_FROM?: string;
+  @IsOptional() @IsString() BOOTSTRAP_ADMIN_ID?: string;
+  @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
+  @IsOptional()
+  @Matches(RATE, { message: 'RATE_LIMIT_GLOBAL must be N/<seconds>s or off' })
+  RATE_LIMIT_GLOBAL?: string;
+  @IsOptional()
+  @Matches(RATE, { message: 'RATE_LIMIT_AUTH must be N/<seconds>s or off' })
+  RATE_LIMIT_AUTH?: string;
+}
+
+const INTEGERS = ['PORT', 'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BCRYPT_COST'] as const;
+
+export class ConfigError extends Error {}
+
+/** Validated configuration. Built once at start-up by `loadConfig`; injectable as a token. */
+export class AppConfig {
+  readonly port!: number;
+  readonly driver!: Driver;
+  readonly mongodbUri!: string | null;
+  readonly devMode!: boolean;
+  readonly nodeEnv!: string;
+  readonly logLevel!: string;
+  readonly bcryptCost!: number;
+  /** false, or the number of trusted proxy hops in front of the API. */
+  readonly trustProxy!: false | number;
+  readonly jwt!: {
+    readonly secret: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTtlSeconds: number;
+  };
+  readonly refreshTtlSeconds!: number;
+  readonly otlpEndpoint!: string | null;
+  readonly smtpUrl!: string | null;
+  readonly mailFrom!: string;
+  readonly bootstrapAdmin!: { readonly id: string; readonly password: string } | null;
+  readonly rateLimitGlobal!: RateLimit | null;
+  readonly rateLimitAuth!: RateLimit | null;
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+}
+
+function parseRate(value: string): RateLimit | null {
+  if (value === 'off') return null;
+  const [limit, seconds] = value.split('/');
+  return { limit: Number(limit), windowSeconds: Number(seconds.slice(0, -1)) };
+}
+
+/**
+ * Reads and validates the environment. Throws a ConfigError naming every bad variable, so the
+ * process stops before it serves anything.
+ */
+export function loadConfig(source: Record<string, string | undefined>): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined || value === '') continue;
+    raw[key] =
+      (INTEGERS as readonly string[]).includes(key) && /^-?\d+$/.test(value)
+        ? Number(value)
+        : value;
+  }
+  const env = plainToInstance(Environment, raw);
+  const problems = validateSync(env, { forbidUnknownValues: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+  );
+
+  const devMode = env.DEV_MODE === 'true';
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (devMode && nodeEnv === 'production') {
+    problems.push('DEV_MODE=true is refused when NODE_ENV=production');
+  }
+  const driver = env.TASK_REPOSITORY_DRIVER ?? 'memory';
+  if (driver === 'mongo' && !env.MONGODB_URI) {
+    problems.push('MONGODB_URI is required when TASK_REPOSITORY_DRIVER=mongo');
+  }
+  let secret = env.JWT_SECRET;
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) {
+    problems.push('JWT_SECRET must be at least 32 bytes long');
+  } else if (secret === undefined) {
+    if (devMode) {
+      // Dev mode only: tokens issued by this process are valid until it stops.
+      secret = randomBytes(32).toString('base64url');
+    } else {
+      problems.push('JWT_SECRET is required outside dev mode (at least 32 bytes)');
+    }
+  }
+  if (Boolean(env.BOOTSTRAP_ADMIN_ID) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
+    problems.push('BOOTSTRAP_ADMIN_ID and BOOTSTRAP_ADMIN_PASSWORD must be set together');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+
+  const trust = env.TRUST_PROXY ?? 'false';
+  return new AppConfig({
+    port: env.PORT ?? 8080,
+    driver,
+    mongodbUri: env.MONGODB_URI ?? null,
+    devMode,
+    nodeEnv,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bcryptCost: env.BCRYPT_COST ?? 12,
+    trustProxy: trust === 'false' ? false : trust === 'true' ? 1 : Number(trust),
+    jwt: {
+      secret: secret as string,
+      issuer: env.JWT_ISSUER ?? 'taskflow',
+      audience: env.JWT_AUDIENCE ?? 'taskflow-api',
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL ?? 900,
+    },
+    refreshTtlSeconds: env.REFRESH_TOKEN_TTL ?? 60 * 60 * 24 * 30,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+    smtpUrl: env.SMTP_URL ?? null,
+    mailFrom: env.MAIL_FROM ?? 'TaskFlow <no-reply@taskflow.local>',
+    bootstrapAdmin:
+      env.BOOTSTRAP_ADMIN_ID && env.BOOTSTRAP_ADMIN_PASSWORD
+        ? { id: env.BOOTSTRAP_ADMIN_ID, password: env.BOOTSTRAP_ADMIN_PASSWORD }
+        : null,
+    rateLimitGlobal: parseRate(env.RATE_LIMIT_GLOBAL ?? '600/60s'),
+    rateLimitAuth: parseRate(env.RATE_LIMIT_AUTH ?? '10/60s'),
+  });
+}

@@ -1,0 +1,40 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isExpected, toProblem } from '../errors/problem';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Writes any error as problem+json; a 5xx is logged with its stack, its detail stays generic. */
+export function sendProblem(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+): void {
+  const problem = toProblem(error, { url: request.url, requestId: String(request.id) });
+  if (!isExpected(error)) {
+    logger.error(
+      { err: error, request_id: request.id },
+      error instanceof Error ? error.stack : String(error),
+    );
+  }
+  const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** The one global exception filter: domain codes and HTTP exceptions become RFC 9457 problems. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(
+      error,
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      this.logger,
+    );
+  }
+}

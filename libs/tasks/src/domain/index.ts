@@ -1,0 +1,5 @@
+export * from './task-errors';
+export * from './task-events';
+export * from './task-rules';
+export * from './task-status';
+export * from './task.entity';

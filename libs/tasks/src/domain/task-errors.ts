@@ -1,0 +1,43 @@
+import { DomainError } from '@taskflow/platform/domain';
+import type { TaskAction } from './task-rules';
+import type { TaskStatus } from './task-status';
+
+export class TaskNotFound extends DomainError {
+  constructor(id: string) {
+    super('TASK.NOT_FOUND', `Task ${id} does not exist or is not visible to you`);
+  }
+}
+
+export class InvalidTransition extends DomainError {
+  constructor(action: TaskAction, current: TaskStatus, allowed: readonly TaskAction[]) {
+    super('TASK.INVALID_TRANSITION', `Cannot ${action} a task that is ${current}`, {
+      currentStatus: current,
+      allowedActions: allowed,
+    });
+  }
+}
+
+export class TaskActionForbidden extends DomainError {
+  constructor(action: TaskAction, why: string) {
+    super('TASK.FORBIDDEN', `You may not ${action} this task: ${why}`, { action });
+  }
+}
+
+export class ReasonRequired extends DomainError {
+  constructor() {
+    super('TASK.REASON_REQUIRED', 'A rejection needs a non-empty reason');
+  }
+}
+
+export class TaskPreconditionFailed extends DomainError {
+  /** `current` is known when the check ran before the write, not after a lost race. */
+  constructor(id: string, current?: number) {
+    super(
+      'TASK.PRECONDITION_FAILED',
+      current === undefined
+        ? `Task ${id} was changed by another request since the version in If-Match`
+        : `Task ${id} is at version ${current}, not the one in If-Match`,
+      current === undefined ? {} : { currentVersion: current },
+    );
+  }
+}

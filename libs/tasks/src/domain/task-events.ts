@@ -1,0 +1,42 @@
+import type { TaskAction } from './task-rules';
+import type { TaskPriority, TaskStatus } from './task-status';
+
+export type TaskEventAction = TaskAction | 'create';
+
+/** The state of a task as it is stored; audit entries carry it so a change can be replayed. */
+export interface TaskState {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly status: TaskStatus;
+  readonly priority: TaskPriority;
+  readonly dueAt: Date | null;
+  readonly creatorId: string;
+  readonly assigneeId: string | null;
+  readonly reviewerId: string | null;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deletedAt: Date | null;
+}
+
+export type FieldChanges = Readonly<
+  Record<string, { readonly from: unknown; readonly to: unknown }>
+>;
+
+/** One change to a task: the application turns it into an audit entry and records. */
+export interface TaskChanged {
+  readonly action: TaskEventAction;
+  readonly taskId: string;
+  readonly actorId: string;
+  readonly fromStatus: TaskStatus | null;
+  readonly toStatus: TaskStatus;
+  readonly changes: FieldChanges;
+  /** The task version this change produced. */
+  readonly version: number;
+  readonly comment: string | null;
+  /** The rejection reason, for `reject`. */
+  readonly reason: string | null;
+  readonly at: Date;
+  readonly state: TaskState;
+}

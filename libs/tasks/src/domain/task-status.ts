@@ -1,0 +1,37 @@
+import { DomainError } from '@taskflow/platform/domain';
+
+export const TASK_STATUSES = [
+  'pending',
+  'assigned',
+  'in_progress',
+  'submitted',
+  'rejected',
+  'approved',
+  'closed',
+  'cancelled',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+
+/** Stored data that is not a known status is corruption: fail loudly instead of passing it on. */
+export class UnknownTaskStatus extends DomainError {
+  constructor(value: unknown) {
+    super('TASK.CORRUPT', `Unknown task status ${JSON.stringify(value)}`);
+  }
+}
+
+export function parseTaskStatus(value: unknown): TaskStatus {
+  if (typeof value === 'string' && (TASK_STATUSES as readonly string[]).includes(value)) {
+    return value as TaskStatus;
+  }
+  throw new UnknownTaskStatus(value);
+}
+
+export function parseTaskPriority(value: unknown): TaskPriority {
+  if (typeof value === 'string' && (TASK_PRIORITIES as readonly string[]).includes(value)) {
+    return value as TaskPriority;
+  }
+  throw new DomainError('TASK.CORRUPT', `Unknown task priority ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,178 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQuery } from '@taskflow/platform';
+import {
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { TASK_PRIORITIES, TASK_STATUSES, TaskPriority, TaskStatus } from '../domain/task-status';
+import type { Task } from '../domain/task.entity';
+
+const NOT_BLANK = /\S/;
+const ACCOUNT_ID = { minLength: 1, maxLength: 64 };
+
+export class CreateTaskDto {
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Write the release notes' })
+  @IsString()
+  @Matches(NOT_BLANK, { message: 'title must not be blank' })
+  @MaxLength(200)
+  title!: string;
+
+  @ApiPropertyOptional({ maxLength: 10000, default: '' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  description?: string;
+
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'normal' })
+  @IsOptional()
+  @IsIn(TASK_PRIORITIES)
+  priority?: TaskPriority;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  due_at?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    ...ACCOUNT_ID,
+    description: 'Defaults to the creator',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  reviewer_id?: string | null;
+}
+
+export class UpdateTaskDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Matches(NOT_BLANK, { message: 'title must not be blank' })
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional({ maxLength: 10000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  description?: string;
+
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES })
+  @IsOptional()
+  @IsIn(TASK_PRIORITIES)
+  priority?: TaskPriority;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null clears it',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  due_at?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    ...ACCOUNT_ID,
+    description: 'null resets it to the creator',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  reviewer_id?: string | null;
+}
+
+export class ActionDto {
+  @ApiPropertyOptional({ maxLength: 5000, description: 'Becomes a collaboration record' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  comment?: string;
+}
+
+export class AssignDto extends ActionDto {
+  @ApiProperty({ ...ACCOUNT_ID, example: 'u_bob' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  assignee_id!: string;
+}
+
+export class RejectDto extends ActionDto {
+  @ApiProperty({ minLength: 1, maxLength: 5000, example: 'The totals do not add up' })
+  @IsString()
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  @MaxLength(5000)
+  reason!: string;
+}
+
+export class ListTasksQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+
+  @ApiPropertyOptional({ maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  assignee_id?: string;
+
+  @ApiPropertyOptional({ maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  creator_id?: string;
+}
+
+export class TaskDto {
+  @ApiProperty({ example: 't_01jd3k8w9x2m4n6p8r0t2v4x6z' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ enum: TASK_STATUSES }) status!: TaskStatus;
+  @ApiProperty({ enum: TASK_PRIORITIES }) priority!: TaskPriority;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) due_at!: string | null;
+  @ApiProperty() creator_id!: string;
+  @ApiProperty({ type: String, nullable: true }) assignee_id!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'null means the creator reviews' })
+  reviewer_id!: string | null;
+  @ApiProperty({ minimum: 1, description: 'Number of audit entries; also the ETag' })
+  version!: number;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+
+  static from(task: Task): TaskDto {
+    const s = task.snapshot();
+    return {
+      id: s.id,
+      title: s.title,
+      description: s.description,
+      status: s.status,
+      priority: s.priority,
+      due_at: s.dueAt?.toISOString() ?? null,
+      creator_id: s.creatorId,
+      assignee_id: s.assigneeId,
+      reviewer_id: s.reviewerId,
+      version: s.version,
+      created_at: s.createdAt.toISOString(),
+      updated_at: s.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class TaskPageDto {
+  @ApiProperty({ type: [TaskDto] }) items!: TaskDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page' })
+  next_cursor!: string | null;
+}

@@ -1,0 +1,4 @@
+export * from './application/task.service';
+export * from './domain';
+export * from './ports/task.repository';
+export * from './tasks.module';

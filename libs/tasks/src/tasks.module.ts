@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditPersistenceModule, TaskHistoryAccess } from '@taskflow/audit';
+import type { Driver } from '@taskflow/platform';
+import { TaskHistoryAccessService } from './application/task-history-access.service';
+import { TaskService } from './application/task.service';
+import { TasksController } from './http/tasks.controller';
+import { MemoryTaskRepository } from './infrastructure/memory/memory-task.repository';
+import { TaskRepository } from './ports/task.repository';
+
+export interface TasksModuleOptions {
+  readonly driver: Driver;
+}
+
+/**
+ * The task workflow. Writes audit entries and records through Audit's ports, and provides
+ * Audit with the history access check, so Audit never imports Tasks.
+ */
+@Module({})
+export class TasksModule {
+  static register(options: TasksModuleOptions): DynamicModule {
+    const auditPersistence = AuditPersistenceModule.register({ driver: options.driver });
+    return {
+      module: TasksModule,
+      imports: [auditPersistence],
+      controllers: [TasksController],
+      providers: [
+        { provide: TaskRepository, useClass: MemoryTaskRepository },
+        TaskService,
+        { provide: TaskHistoryAccess, useClass: TaskHistoryAccessService },
+      ],
+      exports: [TaskService, TaskHistoryAccess, auditPersistence],
+    };
+  }
+}
