@@ -1,3 +1,6 @@
+const fs = require('node:fs');
+const path = require('node:path');
+
 /** Two projects: fast unit tests beside the code, and e2e suites under test/. */
 const swc = [
   '@swc/jest',
@@ -13,6 +16,33 @@ const swc = [
   },
 ];
 
+/**
+ * NestJS 12 and some of its dependencies ship ES modules only. Jest on Node 20 cannot require()
+ * them, so every installed package whose package.json says "type": "module" is compiled to
+ * CommonJS like our own code; the rest of node_modules is left alone.
+ */
+function esmOnlyPackages() {
+  const root = path.join(__dirname, 'node_modules');
+  const names = [];
+  const visit = (dir, prefix) => {
+    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      if (entry.startsWith('.')) continue;
+      if (entry.startsWith('@') && !prefix) {
+        visit(path.join(dir, entry), `${entry}/`);
+        continue;
+      }
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, entry, 'package.json'), 'utf8'));
+        if (pkg.type === 'module') names.push(prefix + entry);
+      } catch {
+        // not a package
+      }
+    }
+  };
+  visit(root, '');
+  return names.map((name) => name.replace(/[.+]/g, '\\$&'));
+}
+
 const moduleNameMapper = {
   '^@taskflow/(platform|audit|identity|tasks|health)$': '<rootDir>/libs/$1/src',
   '^@taskflow/(platform|audit|identity|tasks|health)/(.*)$': '<rootDir>/libs/$1/src/$2',
@@ -21,10 +51,8 @@ const moduleNameMapper = {
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  // NestJS 12 ships ES modules only; Jest on Node 20 cannot require() them, so they are
-  // compiled to CommonJS like our own code.
   transform: { '^.+\\.(ts|js|mjs)$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify/swagger-ui)/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
 };
