@@ -12,3 +12,4 @@ export * from './platform.module';
 export * from './persistence/memory-paging';
 export * from './http/openapi';
 export * from './http/pagination';
+export * from './naming';

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError } from '../domain/domain-error';
+import { snakeCase } from '../naming';
 import {
   INTERNAL_PROBLEM,
   PROBLEM_CATALOG,
@@ -23,8 +24,6 @@ export interface ProblemContext {
   readonly url: string;
   readonly requestId: string;
 }
-
-const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function body(type: ProblemType, detail: string, context: ProblemContext): ProblemBody {
   return {
@@ -68,7 +67,7 @@ export function toProblem(error: unknown, context: ProblemContext): ProblemBody 
     const type = PROBLEM_CATALOG[error.code];
     if (!type) return body(INTERNAL_PROBLEM, 'The server could not complete the request', context);
     const problem = body(type, error.message, context);
-    for (const [key, value] of Object.entries(error.details)) problem[snake(key)] = value;
+    for (const [key, value] of Object.entries(error.details)) problem[snakeCase(key)] = value;
     return problem;
   }
   const status = toStatus(error);

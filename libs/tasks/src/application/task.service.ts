@@ -13,6 +13,7 @@ import {
   ConcurrencyConflict,
   DomainError,
   newId,
+  snakeCase,
   Page,
   PageRequest,
   UnitOfWork,
@@ -41,9 +42,10 @@ const serialize = (value: unknown): unknown =>
   value instanceof Date ? value.toISOString() : value;
 
 function toAuditEntry(event: TaskChanged, requestId: string | null): AuditEntry {
+  // Field names as the API spells them (assignee_id), since clients read the log as JSON.
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const [field, change] of Object.entries(event.changes)) {
-    changes[field] = { from: serialize(change.from), to: serialize(change.to) };
+    changes[snakeCase(field)] = { from: serialize(change.from), to: serialize(change.to) };
   }
   const state: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(event.state)) state[field] = serialize(value);

@@ -23,6 +23,20 @@ export interface TaskEdits {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+const RELATION_NAMES: Record<Relation, string> = {
+  creator: 'the creator',
+  assignee: 'the assignee',
+  reviewer: 'the reviewer',
+  admin: 'an admin',
+};
+
+const describeRelations = (relations: readonly Relation[]): string => {
+  const names = relations.map((relation) => RELATION_NAMES[relation]);
+  return names.length > 1
+    ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
+    : names[0];
+};
+
 const sameValue = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 
@@ -182,7 +196,7 @@ export class Task {
     }
     const relations = this.relationsOf(actor);
     if (!rule.who.some((relation) => relations.includes(relation))) {
-      throw new TaskActionForbidden(action, `only the ${rule.who.join(', ')} may`);
+      throw new TaskActionForbidden(action, `only ${describeRelations(rule.who)} may`);
     }
     if (rule.humansOnly && actor.role === 'agent') {
       throw new TaskActionForbidden(action, 'agents may not');
