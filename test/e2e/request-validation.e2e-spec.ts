@@ -56,6 +56,28 @@ describe.each(TEST_DRIVERS)('request validation (%s driver)', (driver) => {
       expect(await getTask(t, task.id)).toEqual(task);
     });
 
+    it.each(['title', 'description', 'priority'])(
+      'refuses null for %s, which cannot be cleared',
+      async (field) => {
+        const t = app();
+        const task = await createTask(t);
+
+        const patch = await t
+          .http()
+          .patch(`/tasks/${task.id}`)
+          .set(as(ALICE))
+          .send({ [field]: null });
+        expectValidationErrors(patch, [field]);
+        const create = await t
+          .http()
+          .post('/tasks')
+          .set(as(ALICE))
+          .send({ title: 'x', [field]: null });
+        expectValidationErrors(create, [field]);
+        expect(await getTask(t, task.id)).toEqual(task);
+      },
+    );
+
     it('refuses a reject without a reason, or with a blank one', async () => {
       const t = app();
       const task = await driveTo(t, 'submitted');
