@@ -200,6 +200,22 @@ describe.each(TEST_DRIVERS)('system endpoints (%s driver)', (driver) => {
         (t) => act(t, ALICE, pending.id, 'cancel').set('if-match', '"99"'),
       ],
       [
+        'a malformed percent-encoding in the path',
+        400,
+        'bad-request',
+        (t) => t.http().get('/tasks/%E0%A4%A').set(as(ALICE)),
+      ],
+      [
+        'a task id too long to route',
+        414,
+        'uri-too-long',
+        (t) =>
+          t
+            .http()
+            .get(`/tasks/${'a'.repeat(500)}`)
+            .set(as(ALICE)),
+      ],
+      [
         'a body over 1 MiB',
         413,
         'payload-too-large',
@@ -232,6 +248,13 @@ describe.each(TEST_DRIVERS)('system endpoints (%s driver)', (driver) => {
 
     it.each(cases)('for %s (%i %s)', async (_, status, slug, send) => {
       expectProblem(await send(app()), status, slug);
+    });
+
+    it.each(cases)('keeps a sane X-Request-ID for %s', async (_, status, _slug, send) => {
+      const res = await send(app()).set('x-request-id', `error-${status}`);
+
+      expect(res.headers['x-request-id']).toBe(`error-${status}`);
+      expect(res.body.request_id).toBe(`error-${status}`);
     });
   });
 });
