@@ -125,6 +125,22 @@ describe.each(TEST_DRIVERS)('task lifecycle (%s driver)', (driver) => {
     ]);
   });
 
+  it('takes actions sent with no body at all, as curl -X POST sends them', async () => {
+    const t = app();
+    const task = await driveTo(t, 'assigned');
+
+    for (const [by, action] of [
+      [BOB, 'start'],
+      [BOB, 'submit'],
+      [ALICE, 'approve'],
+      [ALICE, 'close'],
+    ]) {
+      const res = await t.http().post(`/tasks/${task.id}/${action}`).set(as(by));
+      expect({ action, status: res.status }).toEqual({ action, status: 200 });
+    }
+    expect((await getTask(t, task.id)).status).toBe('closed');
+  });
+
   it('sends a rejected task back for rework and accepts the resubmission', async () => {
     const t = app();
     const task = await driveTo(t, 'submitted');

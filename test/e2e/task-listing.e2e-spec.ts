@@ -1,5 +1,13 @@
-import { ADMIN, as, BOB, ensureStatus, registerAccount, useTestApp } from '../support/api';
-import { act, allPages, createTask, driveTo, TaskBody } from '../support/tasks';
+import { ADMIN, ALICE, as, BOB, ensureStatus, registerAccount, useTestApp } from '../support/api';
+import {
+  act,
+  allPages,
+  AuditEntryBody,
+  createTask,
+  driveTo,
+  RecordBody,
+  TaskBody,
+} from '../support/tasks';
 import { TEST_DRIVERS, TestApp } from '../support/test-app';
 
 interface Page {
@@ -166,6 +174,29 @@ describe.each(TEST_DRIVERS)('task listing (%s driver)', (driver) => {
       expect(await allPages<TaskBody>(t, '/tasks?status=assigned', creator)).toEqual([]);
       const started = await allPages<TaskBody>(t, '/tasks?status=in_progress', creator);
       expect(ids(started)).toEqual([task.id]);
+    });
+  });
+
+  describe('history pagination', () => {
+    it('pages through a task’s audit log and records without overlap or gaps', async () => {
+      const t = app();
+      const task = await driveTo(t, 'submitted');
+      for (let round = 0; round < 3; round++) {
+        await act(t, ALICE, task.id, 'reject', { reason: `Round ${round}`, comment: 'Again' });
+        await act(t, BOB, task.id, 'start');
+        await act(t, BOB, task.id, 'submit', { comment: `Take ${round}` });
+      }
+
+      const audit = await allPages<AuditEntryBody>(t, `/tasks/${task.id}/audit_logs`, ALICE, 4);
+      expect(audit.map((entry) => entry.version)).toEqual(
+        Array.from({ length: 13 }, (_, index) => index + 1),
+      );
+      const records = await allPages<RecordBody>(t, `/tasks/${task.id}/records`, ALICE, 4);
+      expect(records).toHaveLength(1 + 3 * 3);
+      expect(new Set(records.map((record) => record.id)).size).toBe(records.length);
+      expect(records.map((record) => record.version)).toEqual(
+        [...records.map((record) => record.version)].sort((a, b) => a - b),
+      );
     });
   });
 });
