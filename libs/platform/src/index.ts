@@ -13,3 +13,7 @@ export * from './persistence/memory-paging';
 export * from './http/openapi';
 export * from './http/pagination';
 export * from './naming';
+export * from './rate-limit/memory-rate-limit.storage';
+export * from './rate-limit/rate-limit.guard';
+export * from './rate-limit/rate-limit.module';
+export * from './rate-limit/rate-limit.storage';
