@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, createValidationPipe, requestIdFrom, sendProblem } from '@taskflow/platform';
+import {
+  AppConfig,
+  createValidationPipe,
+  documentIdempotencyKeys,
+  requestIdFrom,
+  sendProblem,
+} from '@taskflow/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 
@@ -45,18 +51,20 @@ export async function createApp(
   });
   app.useGlobalPipes(createValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('TaskFlow')
-      .setDescription('Tasks that people and software agents move through a reviewed workflow.')
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-      .addApiKey(
-        { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
-        'dev-user-id',
-      )
-      .build(),
+  const document = documentIdempotencyKeys(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('TaskFlow')
+        .setDescription('Tasks that people and software agents move through a reviewed workflow.')
+        .setVersion('0.1.0')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+        .addApiKey(
+          { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
+          'dev-user-id',
+        )
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
