@@ -46,6 +46,7 @@ function esmOnlyPackages() {
 const moduleNameMapper = {
   '^@taskflow/(platform|audit|identity|tasks|health)$': '<rootDir>/libs/$1/src',
   '^@taskflow/(platform|audit|identity|tasks|health)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@taskflow/migrations$': '<rootDir>/migrations',
 };
 
 const common = {

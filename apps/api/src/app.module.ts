@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@taskflow/audit';
 import { HealthModule } from '@taskflow/health';
 import { IdentityModule } from '@taskflow/identity';
+import { MIGRATIONS } from '@taskflow/migrations';
 import { AppConfig, PlatformModule } from '@taskflow/platform';
 import { TasksModule } from '@taskflow/tasks';
 
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(config),
+        PlatformModule.forRoot(config, { migrations: MIGRATIONS }),
         IdentityModule.register({ driver: config.driver }),
         tasks,
         AuditModule.register({ imports: [tasks] }),
