@@ -51,8 +51,8 @@ export async function startTestApp(
     ...env,
   });
   const app = await createApp(config, { logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  // Listening once up front lets many concurrent supertest requests share one server.
+  await app.listen(0, '127.0.0.1');
   return {
     app,
     mongoUri,
