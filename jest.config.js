@@ -49,6 +49,11 @@ const moduleNameMapper = {
   '^@taskflow/migrations$': '<rootDir>/migrations',
 };
 
+/** Suites under test/mongo/ need the Mongo driver; TEST_DRIVERS=memory leaves them out. */
+const mongoSelected = (process.env.TEST_DRIVERS ?? 'memory,mongo')
+  .split(',')
+  .some((driver) => driver.trim() === 'mongo');
+
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
@@ -69,6 +74,10 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.contract-spec.ts'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        ...(mongoSelected ? [] : ['<rootDir>/test/mongo/']),
+      ],
       testTimeout: 30000,
       // One MongoDB-compatible server for the run; each test file takes its own database on it.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
