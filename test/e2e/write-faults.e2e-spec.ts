@@ -91,5 +91,32 @@ describe.each(TEST_DRIVERS.filter((driver) => driver === 'mongo'))(
         await second.close();
       }
     });
+
+    it('creates a task whose creation was claimed but whose document was never written', async () => {
+      const first = await startTestApp(driver);
+      const faults = new WriteFaults(first);
+      faults.arm(2);
+      const res = await first.http().post('/tasks').set(as('u_alice')).send({ title: 'half made' });
+      expect(res.status).toBe(500);
+      expect(faults.writes).toEqual([
+        expect.stringMatching(/AuditLogRepository\.append$/),
+        expect.stringMatching(/TaskRepository\.insert$/),
+      ]);
+      const transactions = first.app.get(MongoTopology, { strict: false }).transactions;
+      // Invisible meanwhile: its audit entry has no task a reader could reach it through.
+      expect((await first.http().get('/tasks').set(as('u_alice'))).body.items).toEqual([]);
+      await first.close();
+
+      const second = await startTestApp(driver, { MONGODB_URI: first.mongoUri as string });
+      try {
+        const items = (await second.http().get('/tasks').set(as('u_alice'))).body.items;
+        expect(items.map((task: { title: string }) => task.title)).toEqual(
+          transactions ? [] : ['half made'],
+        );
+        if (!transactions) expectConsistent(await historyOf(second, items[0].id));
+      } finally {
+        await second.close();
+      }
+    });
   },
 );

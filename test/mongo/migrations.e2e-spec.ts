@@ -118,6 +118,35 @@ describe('migrations (mongo driver)', () => {
     }
   });
 
+  it('creates a TTL index where the server has them, and a plain one where it does not', async () => {
+    const uri = freshDatabaseUri('migrations_ttl');
+    const withTtl: Migration = {
+      id: '0001-expiring',
+      description: 'Expiring tokens',
+      steps: [
+        {
+          createIndex: {
+            collection: 'tokens',
+            name: 'expires_at_1',
+            keys: { expires_at: 1 },
+            expireAfterSeconds: 0,
+          },
+        },
+      ],
+    };
+    const lines: string[] = [];
+    await withDatabase(uri, async (db) => {
+      await new MongoMigrator(db, [withTtl], { log: (l) => lines.push(l) }).up();
+      const ferretDb = 'ferretdbVersion' in (await db.admin().command({ buildInfo: 1 }));
+      const index = (await db.collection('tokens').listIndexes().toArray()).find(
+        (i) => i.name === 'expires_at_1',
+      );
+      expect(index?.key).toEqual({ expires_at: 1 });
+      expect(index?.expireAfterSeconds).toBe(ferretDb ? undefined : 0);
+      expect(lines.some((l) => /no TTL indexes/.test(l))).toBe(ferretDb);
+    });
+  });
+
   it('prints its usage for an unknown command', async () => {
     const result = await cli('mongodb://unused', 'sideways');
     expect(result.code).toBe(2);
