@@ -7,9 +7,8 @@ import { DevAccountsSeeder } from './application/dev-accounts.seeder';
 import { ActorGuard } from './http/actor.guard';
 import { UsersController } from './http/users.controller';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-password-hasher';
-import { MemoryAccountRepository } from './infrastructure/memory/memory-account.repository';
+import { IdentityPersistenceModule } from './identity-persistence.module';
 import { AccountLookup } from './ports/account-lookup';
-import { AccountRepository } from './ports/account.repository';
 import { PasswordHasher } from './ports/password-hasher';
 
 export interface IdentityModuleOptions {
@@ -19,14 +18,14 @@ export interface IdentityModuleOptions {
 /** Accounts, authentication and the global actor guard. Exports the AccountLookup port. */
 @Module({})
 export class IdentityModule {
-  static register(_options: IdentityModuleOptions): DynamicModule {
+  static register(options: IdentityModuleOptions): DynamicModule {
     return {
       module: IdentityModule,
       // Global: the actor guard and AccountLookup serve every module.
       global: true,
+      imports: [IdentityPersistenceModule.register({ driver: options.driver })],
       controllers: [UsersController],
       providers: [
-        { provide: AccountRepository, useClass: MemoryAccountRepository },
         { provide: PasswordHasher, useClass: BcryptPasswordHasher },
         AccountService,
         { provide: AccountLookup, useExisting: AccountService },
