@@ -32,3 +32,5 @@ export * from './persistence/mongo/mongo-errors';
 export * from './persistence/mongo/mongo-migrator';
 export * from './persistence/mongo/mongo-topology';
 export * from './persistence/mongo/mongo-unit-of-work';
+export * from './idempotency/mongo-idempotency.store';
+export * from './rate-limit/mongo-rate-limit.storage';

@@ -39,7 +39,15 @@ export class RateLimitGuard extends ThrottlerGuard {
     const name = throttler.name ?? 'default';
     const tracker = await getTracker(req, context);
     const key = generateKey(context, tracker, name);
-    const hit = await this.storageService.increment(key, ttl, limit, blockDuration, name);
+    let hit;
+    try {
+      hit = await this.storageService.increment(key, ttl, limit, blockDuration, name);
+    } catch (error) {
+      // Fail open: with the counter store down the database is down too, and every request
+      // that needs it fails on its own; refusing the rest (probes, docs) would help no one.
+      this.logger.warn(`Rate limit store unavailable, request not counted: ${String(error)}`);
+      return true;
+    }
     const windowSeconds = Math.round(ttl / 1000);
     appendListHeader(reply, 'RateLimit-Policy', `"${name}";q=${limit};w=${windowSeconds}`);
     appendListHeader(

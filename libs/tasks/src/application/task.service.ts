@@ -193,7 +193,6 @@ export class TaskService {
     context: CommandContext,
     id: string,
     act: (task: Task, now: Date) => void | boolean | Promise<void>,
-    retried = false,
   ): Promise<Task> {
     const task = await this.get(context.actor, id);
     if (context.expectedVersion !== undefined && context.expectedVersion !== task.version) {
@@ -205,11 +204,10 @@ export class TaskService {
       await this.persist(task, loadedVersion, context);
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
-      // A change claimed before ours may not have reached the task yet (a crash, or a writer
-      // between its claim and its task write): roll the task forward and decide again on top.
-      if ((await this.rollForward.rollForward(id, loadedVersion)) && !retried) {
-        return this.change(context, id, act, true);
-      }
+      // The claim was lost: another change owns the next version, so this one is a conflict
+      // (DESIGN §2). If that change never reached the task (a crash between its claim and its
+      // task write), bring the task up to its log now, so the client's retry starts from there.
+      await this.rollForward.rollForward(id, loadedVersion);
       if (context.expectedVersion !== undefined) throw new TaskPreconditionFailed(id);
       throw error;
     }
