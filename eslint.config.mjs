@@ -30,7 +30,8 @@ export default tseslint.config(
             { group: ['**/application/**'], message: 'domain/ must not depend on application/.' },
             {
               regex: '^@taskflow/[a-z]+(?!/domain$)(/.*)?$',
-              message: 'domain/ may use only the pure domain of other libraries (@taskflow/<lib>/domain).',
+              message:
+                'domain/ may use only the pure domain of other libraries (@taskflow/<lib>/domain).',
             },
           ],
         },
