@@ -2,18 +2,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@taskflow/audit';
 import { HealthModule } from '@taskflow/health';
 import { IdentityModule } from '@taskflow/identity';
-import { AppConfig, PlatformModule } from '@taskflow/platform';
+import { AppConfig, PlatformModule, PlatformOptions } from '@taskflow/platform';
 import { TasksModule } from '@taskflow/tasks';
 
 /** Wiring only: each module gets the validated config's driver. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, platform: PlatformOptions = {}): DynamicModule {
     const tasks = TasksModule.register({ driver: config.driver });
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(config),
+        PlatformModule.forRoot(config, platform),
         IdentityModule.register({ driver: config.driver }),
         tasks,
         AuditModule.register({ imports: [tasks] }),

@@ -1,14 +1,24 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, createValidationPipe, requestIdFrom } from '@taskflow/platform';
+import {
+  AppConfig,
+  applicationVersion,
+  createValidationPipe,
+  requestIdFrom,
+} from '@taskflow/platform';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 
 /** Largest accepted request body; bigger ones answer 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface CreateAppOptions {
-  readonly logger?: false | ('error' | 'warn' | 'log')[];
+  /** false silences Nest's own messages (start-up, errors); request lines follow LOG_LEVEL. */
+  readonly logger?: false;
+  /** Where log lines go instead of stdout; tests read them from here. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** Builds the HTTP application (not yet listening); used by main.ts and by the e2e tests. */
@@ -26,10 +36,15 @@ export async function createApp(
     genReqId: requestIdFrom,
     requestIdHeader: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? ['error', 'warn', 'log'],
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, { logging: { destination: options.logDestination } }),
+    adapter,
+    options.logger === false
+      ? { logger: false, abortOnError: false }
+      : { bufferLogs: true, abortOnError: false },
+  );
+  // Nest's own messages go through pino too, as JSON lines with the request's context.
+  if (options.logger !== false) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -41,7 +56,7 @@ export async function createApp(
     new DocumentBuilder()
       .setTitle('TaskFlow')
       .setDescription('Tasks that people and software agents move through a reviewed workflow.')
-      .setVersion('0.1.0')
+      .setVersion(applicationVersion())
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .addApiKey(
         { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },

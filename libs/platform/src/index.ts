@@ -13,3 +13,8 @@ export * from './persistence/memory-paging';
 export * from './http/openapi';
 export * from './http/pagination';
 export * from './naming';
+export * from './observability/logging';
+export * from './observability/metrics';
+export * from './observability/readiness';
+export * from './persistence/storage-info';
+export * from './version';
