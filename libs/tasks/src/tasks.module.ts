@@ -5,6 +5,8 @@ import { TaskHistoryAccessService } from './application/task-history-access.serv
 import { TaskService } from './application/task.service';
 import { TasksController } from './http/tasks.controller';
 import { MemoryTaskRepository } from './infrastructure/memory/memory-task.repository';
+import { PrometheusTaskChangeObserver } from './infrastructure/metrics/prometheus-task-change-observer';
+import { TaskChangeObserver } from './ports/task-change-observer';
 import { TaskRepository } from './ports/task.repository';
 
 export interface TasksModuleOptions {
@@ -25,6 +27,7 @@ export class TasksModule {
       controllers: [TasksController],
       providers: [
         { provide: TaskRepository, useClass: MemoryTaskRepository },
+        { provide: TaskChangeObserver, useClass: PrometheusTaskChangeObserver },
         TaskService,
         { provide: TaskHistoryAccess, useClass: TaskHistoryAccessService },
       ],

@@ -21,6 +21,7 @@ import {
 import { TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
 import type { TaskChanged, TaskState } from '../domain/task-events';
 import { NewTask, Task, TaskEdits } from '../domain/task.entity';
+import { TaskChangeObserver } from '../ports/task-change-observer';
 import { TaskFilter, TaskRepository } from '../ports/task.repository';
 
 /** Who is asking, for which request, and (from If-Match) which version they expect. */
@@ -92,6 +93,7 @@ export class TaskService {
     private readonly accounts: AccountLookup,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
+    private readonly observer: TaskChangeObserver,
   ) {}
 
   async create(context: CommandContext, input: Omit<NewTask, 'id'>): Promise<Task> {
@@ -222,5 +224,6 @@ export class TaskService {
       }
       throw error;
     }
+    this.observer.committed(events);
   }
 }
