@@ -52,12 +52,23 @@ export function routeTemplate(request: FastifyRequest): string {
   return request.routeOptions?.url ?? 'unmatched';
 }
 
-function requestFields(req: LinkedRequest, res: ServerResponse): Record<string, unknown> {
+/**
+ * The fields pino-http's completion line gets on top of `req`, `request_id` and `duration_ms`.
+ * Its `res` is dropped: Fastify writes headers in one writeHead, so Node's copy is always empty.
+ */
+function completionFields(
+  req: LinkedRequest,
+  res: ServerResponse,
+  value: object,
+): Record<string, unknown> {
   const request = req[FASTIFY_REQUEST];
+  const rest: Record<string, unknown> = { ...value };
+  delete rest.res;
   return {
     route: request ? routeTemplate(request) : 'unmatched',
     account_id: request?.actor?.id ?? null,
     status: res.statusCode,
+    ...rest,
   };
 }
 
@@ -97,14 +108,9 @@ export function loggerParams(config: AppConfig, options: LoggingOptions = {}): P
     customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
       error || res.statusCode >= 500 ? ('error' as const) : ('info' as const),
-    customSuccessObject: (req: LinkedRequest, res: ServerResponse, value: object) => ({
-      ...requestFields(req, res),
-      ...value,
-    }),
-    customErrorObject: (req: LinkedRequest, res: ServerResponse, _error: Error, value: object) => ({
-      ...requestFields(req, res),
-      ...value,
-    }),
+    customSuccessObject: completionFields,
+    customErrorObject: (req: LinkedRequest, res: ServerResponse, _error: Error, value: object) =>
+      completionFields(req, res, value),
     serializers: {
       req: (req: { method: string; url: string; remoteAddress?: string; headers: object }) => ({
         method: req.method,
@@ -112,7 +118,6 @@ export function loggerParams(config: AppConfig, options: LoggingOptions = {}): P
         remote_address: req.remoteAddress,
         headers: req.headers,
       }),
-      res: (res: { headers: object }) => ({ headers: res.headers }),
     },
   };
   return {
