@@ -11,7 +11,7 @@ export const METRIC = {
   httpRequestDuration: 'http_request_duration_seconds',
   /** Counter; label `action`: create, assign, start, … update, delete (one per audit entry). */
   taskTransitions: 'task_transitions_total',
-  /** Counter; label `result`: success, invalid_credentials, disabled, … */
+  /** Counter; label `result`: success or invalid_credentials (login answers every refusal alike). */
   logins: 'logins_total',
   /** Counter; label `policy`: global or auth (the limit that answered 429). */
   rateLimitedRequests: 'rate_limited_requests_total',
