@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -5,9 +6,12 @@ import {
   AppConfig,
   applicationVersion,
   createValidationPipe,
+  documentIdempotencyKeys,
   requestIdFrom,
+  sendProblem,
 } from '@taskflow/platform';
-import { Logger } from 'nestjs-pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 
@@ -26,6 +30,7 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const routerErrors = new Logger('Errors');
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // TRUST_PROXY=n trusts the n nearest hops of X-Forwarded-For, as proxy-addr counts them.
@@ -35,6 +40,12 @@ export async function createApp(
         : (_address: string, hop: number) => hop < (config.trustProxy as number),
     genReqId: requestIdFrom,
     requestIdHeader: false,
+    // A malformed URL (400) or an over-long path parameter (414) is refused by the router before
+    // any hook or filter runs; answer it as a problem too, with its X-Request-ID.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('x-request-id', request.id);
+      sendProblem(error, request, reply, routerErrors);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { logging: { destination: options.logDestination } }),
@@ -44,25 +55,27 @@ export async function createApp(
       : { bufferLogs: true, abortOnError: false },
   );
   // Nest's own messages go through pino too, as JSON lines with the request's context.
-  if (options.logger !== false) app.useLogger(app.get(Logger));
+  if (options.logger !== false) app.useLogger(app.get(NestPinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   app.useGlobalPipes(createValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('TaskFlow')
-      .setDescription('Tasks that people and software agents move through a reviewed workflow.')
-      .setVersion(applicationVersion())
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-      .addApiKey(
-        { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
-        'dev-user-id',
-      )
-      .build(),
+  const document = documentIdempotencyKeys(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('TaskFlow')
+        .setDescription('Tasks that people and software agents move through a reviewed workflow.')
+        .setVersion(applicationVersion())
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+        .addApiKey(
+          { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
+          'dev-user-id',
+        )
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;

@@ -2,13 +2,15 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import { Public } from '@taskflow/identity';
-import { ApiProblems, applicationVersion, StorageInfo } from '@taskflow/platform';
+import { ApiProblems, applicationVersion, NoRateLimit, StorageInfo } from '@taskflow/platform';
 import { ReadinessService } from '../application/readiness.service';
 import { NotReady } from '../domain/not-ready';
 import { HealthDto, ProbeDto } from './probes.dto';
 
 @ApiTags('system')
 @Public()
+// Probes must answer whatever the clients do.
+@NoRateLimit()
 @Controller()
 export class ProbesController {
   constructor(

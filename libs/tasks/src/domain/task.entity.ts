@@ -191,7 +191,8 @@ export class Task {
   /** Status first (409 names what is allowed), then the actor's right (403). */
   private authorize(action: TaskAction, actor: Actor): void {
     const rule = TRANSITIONS[action];
-    if (!rule.from.includes(this.state.status)) {
+    // A deleted task takes no further action, a second delete included (allowedActions is []).
+    if (this.isDeleted || !rule.from.includes(this.state.status)) {
       throw new InvalidTransition(action, this.state.status, this.allowedActions());
     }
     const relations = this.relationsOf(actor);
