@@ -79,10 +79,47 @@ describe('metrics', () => {
     expect(delta('approve')).toBe(0);
   });
 
-  it('defines the login, rate-limit and idempotency counters for the modules that feed them', async () => {
-    const text = await scrape();
-    expect(text).toContain('# TYPE logins_total counter');
-    expect(text).toContain('# TYPE rate_limited_requests_total counter');
-    expect(text).toContain('# TYPE idempotent_replays_total counter');
+  it('counts replayed idempotent responses, and not a key reused with another body', async () => {
+    const before = sample(await scrape(), 'idempotent_replays_total', {});
+    const post = (title: string) =>
+      t
+        .http()
+        .post('/tasks')
+        .set('x-user-id', 'u_alice')
+        .set('idempotency-key', 'metrics-key-1')
+        .send({ title });
+    await post('once').expect(201);
+    const replayed = await post('once').expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    await post('another body').expect(422);
+
+    expect(sample(await scrape(), 'idempotent_replays_total', {})).toBe(before + 1);
+  });
+
+  it('defines logins_total for Identity to feed', async () => {
+    expect(await scrape()).toContain('# TYPE logins_total counter');
+  });
+});
+
+describe('metrics under rate limits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // An hour-long window, so the test never straddles a window boundary.
+    t = await startTestApp('memory', { RATE_LIMIT_GLOBAL: '2/3600s' });
+  });
+  afterAll(() => t.close());
+
+  it('counts each 429 by policy, and never limits the scrape', async () => {
+    const scrape = async () => (await t.http().get('/metrics').expect(200)).text;
+    const labels = { policy: 'global' };
+    const before = sample(await scrape(), 'rate_limited_requests_total', labels);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await t.http().get('/me').set('x-user-id', 'u_bob')).status);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    for (let i = 0; i < 3; i++) await scrape();
+
+    expect(sample(await scrape(), 'rate_limited_requests_total', labels)).toBe(before + 2);
   });
 });

@@ -1,12 +1,15 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '@taskflow/identity';
+import { NoRateLimit } from '@taskflow/platform';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 
 /** The Prometheus scrape endpoint (the path is set by PrometheusModule), public like the probes. */
 @ApiTags('system')
 @Public()
+// Scrapes come every few seconds from the same address, whatever the clients do.
+@NoRateLimit()
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()

@@ -13,7 +13,7 @@ export const METRIC = {
   taskTransitions: 'task_transitions_total',
   /** Counter; label `result`: success or invalid_credentials (login answers every refusal alike). */
   logins: 'logins_total',
-  /** Counter; label `policy`: global or auth (the limit that answered 429). */
+  /** Counter; label `policy`: global, auth-client or auth-account (the limit that answered 429). */
   rateLimitedRequests: 'rate_limited_requests_total',
   /** Counter; no labels: a stored idempotent response was replayed. */
   idempotentReplays: 'idempotent_replays_total',
