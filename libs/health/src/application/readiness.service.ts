@@ -23,11 +23,6 @@ export class ReadinessService implements OnModuleInit {
     ];
   }
 
-  /** The indicators' names, for /health and the logs. */
-  get names(): string[] {
-    return this.indicators.map((indicator) => indicator.constructor.name);
-  }
-
   /** Resolves with terminus's result when every check is up; throws NotReady otherwise. */
   async check(): Promise<HealthCheckResult> {
     let result: HealthCheckResult;
