@@ -27,10 +27,6 @@ export class GracefulShutdown implements OnModuleInit {
     });
   }
 
-  get requestsInFlight(): number {
-    return this.inFlight;
-  }
-
   /**
    * Readiness turns 503 at once; the server keeps serving while requests are in flight. Resolves
    * true when none is left, false when the grace period ran out first.
