@@ -7,6 +7,9 @@ import { TEST_DRIVERS, TestApp } from '../support/test-app';
 /** Every route the API serves, as the OpenAPI document must list it. */
 const ROUTES = [
   'GET /livez',
+  'GET /readyz',
+  'GET /health',
+  'GET /metrics',
   'POST /users',
   'GET /me',
   'POST /tasks',
@@ -26,7 +29,7 @@ const ROUTES = [
   'GET /tasks/{id}/records',
 ];
 
-const PUBLIC = new Set(['GET /livez', 'POST /users']);
+const PUBLIC = new Set(['GET /livez', 'GET /readyz', 'GET /health', 'GET /metrics', 'POST /users']);
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -60,7 +63,7 @@ describe.each(TEST_DRIVERS)('system endpoints (%s driver)', (driver) => {
 
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
   });
 
   it('serves the Swagger UI at /docs', async () => {

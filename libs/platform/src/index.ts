@@ -34,3 +34,8 @@ export * from './persistence/mongo/mongo-topology';
 export * from './persistence/mongo/mongo-unit-of-work';
 export * from './idempotency/mongo-idempotency.store';
 export * from './rate-limit/mongo-rate-limit.storage';
+export * from './observability/logging';
+export * from './observability/metrics';
+export * from './observability/readiness';
+export * from './persistence/storage-info';
+export * from './version';

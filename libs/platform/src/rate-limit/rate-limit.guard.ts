@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
 import { DomainError } from '../domain/domain-error';
+import { METRIC } from '../observability/metrics';
 
 export class RateLimited extends DomainError {
   constructor(
@@ -31,6 +34,10 @@ function appendListHeader(reply: FastifyReply, name: string, member: string): vo
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  // Injected as a property, so ThrottlerGuard's constructor stays as the throttler defines it.
+  @InjectMetric(METRIC.rateLimitedRequests)
+  private readonly rejections!: Counter<'policy'>;
+
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = request;
     const http = context.switchToHttp();
@@ -55,7 +62,10 @@ export class RateLimitGuard extends ThrottlerGuard {
       'RateLimit',
       `"${name}";r=${Math.max(0, limit - hit.totalHits)};t=${hit.timeToExpire}`,
     );
-    if (hit.isBlocked) throw new RateLimited(name, hit.timeToBlockExpire);
+    if (hit.isBlocked) {
+      this.rejections.inc({ policy: name });
+      throw new RateLimited(name, hit.timeToBlockExpire);
+    }
     return true;
   }
 }

@@ -22,6 +22,7 @@ import { TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
 import type { TaskChanged, TaskState } from '../domain/task-events';
 import { taskStateToRecord } from '../domain/task-state-record';
 import { NewTask, Task, TaskEdits } from '../domain/task.entity';
+import { TaskChangeObserver } from '../ports/task-change-observer';
 import { TaskFilter, TaskRepository } from '../ports/task.repository';
 import { TaskRollForward } from './task-roll-forward.service';
 
@@ -98,6 +99,7 @@ export class TaskService {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly rollForward: TaskRollForward,
+    private readonly observer: TaskChangeObserver,
   ) {}
 
   async create(context: CommandContext, input: Omit<NewTask, 'id'>): Promise<Task> {
@@ -232,5 +234,6 @@ export class TaskService {
       if (loadedVersion === null) await this.tasks.insert(state);
       else await this.tasks.save(state, loadedVersion);
     });
+    this.observer.committed(events);
   }
 }
