@@ -39,8 +39,8 @@ describe('Swagger UI in a real browser', () => {
         `${CHROMIUM} is missing: this test drives Debian's chromium. Run scripts/install-chromium.sh (as root).`,
       );
     }
+    // startTestApp already listens on a loopback port.
     t = await startTestApp('memory');
-    await t.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     profile = mkdtempSync(join(tmpdir(), 'taskflow-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
