@@ -31,7 +31,9 @@ export class BootstrapAdminSeeder implements OnApplicationBootstrap {
     const existing = await this.accounts.findById(admin.id);
     if (existing) {
       if (existing.role !== 'admin') {
-        this.logger.warn(`BOOTSTRAP_ADMIN_ID ${admin.id} names an existing ${existing.role}`);
+        this.logger.warn(
+          `BOOTSTRAP_ADMIN_ID ${admin.id} is taken by a ${existing.role} account; it was not made an admin`,
+        );
       }
       return;
     }
