@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsByteLength, IsString, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../domain/account';
 import type { TokenPair } from '../application/session.service';
+import { PASSWORD_BYTES_MESSAGE } from './account.dto';
 
 /** Bounds what reaches bcrypt or a hash; real tokens and ids are far shorter. */
 const MAX_INPUT = 1024;
@@ -50,7 +51,7 @@ export class PasswordResetConfirmDto {
   })
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(PASSWORD_MAX_BYTES)
+  @IsByteLength(0, PASSWORD_MAX_BYTES, { message: PASSWORD_BYTES_MESSAGE('new_password') })
   new_password!: string;
 }
 
