@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@taskflow/audit';
 import { HealthModule } from '@taskflow/health';
 import { IdentityModule } from '@taskflow/identity';
-import { AppConfig, PlatformModule } from '@taskflow/platform';
+import { AppConfig, IdempotencyModule, PlatformModule, RateLimitModule } from '@taskflow/platform';
 import { TasksModule } from '@taskflow/tasks';
 
 /** Wiring only: each module gets the validated config's driver. */
@@ -15,6 +15,9 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot(config),
         IdentityModule.register({ driver: config.driver }),
+        // After identity: its actor guard runs first, so the limiter can count by account.
+        RateLimitModule.register(config),
+        IdempotencyModule.register(config.driver),
         tasks,
         AuditModule.register({ imports: [tasks] }),
         HealthModule,

@@ -1,7 +1,15 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, createValidationPipe, requestIdFrom } from '@taskflow/platform';
+import {
+  AppConfig,
+  createValidationPipe,
+  documentIdempotencyKeys,
+  requestIdFrom,
+  sendProblem,
+} from '@taskflow/platform';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 
 /** Largest accepted request body; bigger ones answer 413. */
@@ -16,6 +24,7 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const routerErrors = new Logger('Errors');
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // TRUST_PROXY=n trusts the n nearest hops of X-Forwarded-For, as proxy-addr counts them.
@@ -25,6 +34,12 @@ export async function createApp(
         : (_address: string, hop: number) => hop < (config.trustProxy as number),
     genReqId: requestIdFrom,
     requestIdHeader: false,
+    // A malformed URL (400) or an over-long path parameter (414) is refused by the router before
+    // any hook or filter runs; answer it as a problem too, with its X-Request-ID.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('x-request-id', request.id);
+      sendProblem(error, request, reply, routerErrors);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['error', 'warn', 'log'],
@@ -47,7 +62,7 @@ export async function createApp(
       'dev-user-id',
     );
   }
-  const document = SwaggerModule.createDocument(app, builder.build());
+  const document = documentIdempotencyKeys(SwaggerModule.createDocument(app, builder.build()));
   if (!config.devMode) withoutSecurityScheme(document, 'dev-user-id');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;

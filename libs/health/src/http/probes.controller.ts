@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '@taskflow/identity';
+import { NoRateLimit } from '@taskflow/platform';
 
 export class ProbeDto {
   @ApiProperty({ example: 'ok' }) status!: string;
@@ -8,6 +9,8 @@ export class ProbeDto {
 
 @ApiTags('system')
 @Public()
+// Probes must answer whatever the clients do.
+@NoRateLimit()
 @Controller()
 export class ProbesController {
   /** Liveness: answers while the process can serve; checks no dependency on purpose. */

@@ -53,6 +53,7 @@ class Environment {
   @IsOptional() @IsString() MAIL_FROM?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_ID?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
+  @IsOptional() @IsInt() @Min(1) IDEMPOTENCY_TTL?: number;
   @IsOptional()
   @Matches(RATE, { message: 'RATE_LIMIT_GLOBAL must be N/<seconds>s or off' })
   RATE_LIMIT_GLOBAL?: string;
@@ -68,6 +69,7 @@ const INTEGERS = [
   'REFRESH_GRACE_SECONDS',
   'RESET_TOKEN_TTL',
   'BCRYPT_COST',
+  'IDEMPOTENCY_TTL',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -102,6 +104,8 @@ export class AppConfig {
   readonly bootstrapAdmin!: { readonly id: string; readonly password: string } | null;
   readonly rateLimitGlobal!: RateLimit | null;
   readonly rateLimitAuth!: RateLimit | null;
+  /** How long an Idempotency-Key's outcome is kept. */
+  readonly idempotencyTtlSeconds!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -189,5 +193,6 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
         : null,
     rateLimitGlobal: parseRate(env.RATE_LIMIT_GLOBAL ?? '600/60s'),
     rateLimitAuth: parseRate(env.RATE_LIMIT_AUTH ?? '10/60s'),
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL ?? 24 * 60 * 60,
   });
 }

@@ -47,6 +47,7 @@ const BY_STATUS: Readonly<Record<number, ProblemType>> = {
   409: p(409, 'conflict', 'Conflict'),
   412: p(412, 'precondition-failed', 'Precondition failed'),
   413: p(413, 'payload-too-large', 'Payload too large'),
+  414: p(414, 'uri-too-long', 'URI too long'),
   415: p(415, 'unsupported-media-type', 'Unsupported media type'),
   422: p(422, 'unprocessable', 'Unprocessable request'),
   429: p(429, 'rate-limited', 'Too many requests'),

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isExpected, toProblem } from '../errors/problem';
+import { ReplayedResponse } from '../idempotency/idempotency.errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -30,6 +31,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
+    if (error instanceof ReplayedResponse) {
+      const { status, headers, body } = error.response;
+      void http
+        .getResponse<FastifyReply>()
+        .status(status)
+        .headers(headers)
+        .header('idempotent-replayed', 'true')
+        .send(body);
+      return;
+    }
     sendProblem(
       error,
       http.getRequest<FastifyRequest>(),

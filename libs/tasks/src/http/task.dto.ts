@@ -8,12 +8,17 @@ import {
   IsString,
   Matches,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
 import { TASK_PRIORITIES, TASK_STATUSES, TaskPriority, TaskStatus } from '../domain/task-status';
 import type { Task } from '../domain/task.entity';
 
 const NOT_BLANK = /\S/;
 const ACCOUNT_ID = { minLength: 1, maxLength: 64 };
+
+/** May be left out, but not sent as null: unlike due_at and reviewer_id, it cannot be cleared. */
+const IsOmittable = (): PropertyDecorator =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 export class CreateTaskDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Write the release notes' })
@@ -23,13 +28,13 @@ export class CreateTaskDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 10000, default: '' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(10000)
   description?: string;
 
   @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'normal' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
@@ -53,20 +58,20 @@ export class CreateTaskDto {
 
 export class UpdateTaskDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(NOT_BLANK, { message: 'title must not be blank' })
   @MaxLength(200)
   title?: string;
 
   @ApiPropertyOptional({ maxLength: 10000 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(10000)
   description?: string;
 
   @ApiPropertyOptional({ enum: TASK_PRIORITIES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 

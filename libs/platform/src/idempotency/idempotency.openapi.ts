@@ -1,0 +1,33 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { getSchemaPath } from '@nestjs/swagger';
+import { ProblemDto } from '../http/openapi';
+import { PROBLEM_CONTENT_TYPE } from '../http/problem.filter';
+
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
+});
+
+/** Documents Idempotency-Key on every authenticated POST and PATCH, where the interceptor honours it. */
+export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of [item.post, item.patch]) {
+      if (!operation?.security?.length) continue;
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: 'Repeat a request safely: the first answer is replayed for 24 hours',
+          schema: { type: 'string', minLength: 1, maxLength: 255 },
+        },
+      ];
+      operation.responses['409'] ??= problem(
+        'A request with this Idempotency-Key is still running',
+      );
+      operation.responses['422'] ??= problem('The Idempotency-Key was used with another body');
+    }
+  }
+  return document;
+}

@@ -1,0 +1,175 @@
+import { IdempotencyStore } from '@taskflow/platform';
+import { startTestApp, TEST_DRIVERS, TestApp } from '../support/test-app';
+
+describe.each(TEST_DRIVERS)('Idempotency-Key (%s driver)', (driver) => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await startTestApp(driver);
+  });
+  afterEach(() => t.close());
+
+  const create = (user: string, key: string, body: object = { title: 'Pay the invoice' }) =>
+    t.http().post('/tasks').set('x-user-id', user).set('idempotency-key', key).send(body);
+
+  const tasksOf = async (user: string) =>
+    (await t.http().get('/tasks?limit=100').set('x-user-id', user).expect(200)).body.items as {
+      id: string;
+    }[];
+
+  it('replays the first answer to a repeat, with its status, body and headers', async () => {
+    const first = await create('u_alice', 'k-1');
+    const again = await create('u_alice', 'k-1');
+
+    expect(first.status).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.etag).toBe(first.headers.etag);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(await tasksOf('u_alice')).toHaveLength(1);
+  });
+
+  it('accepts the key as an RFC 9651 string too', async () => {
+    const first = await create('u_alice', '"k-quoted"');
+    const again = await create('u_alice', 'k-quoted');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it('refuses the same key with another body (422) and writes nothing', async () => {
+    await create('u_alice', 'k-2').expect(201);
+    const other = await create('u_alice', 'k-2', { title: 'Something else' });
+    expect(other.status).toBe(422);
+    expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(other.body.type).toBe('https://taskflow.dev/problems/idempotency-key-reused');
+    expect(await tasksOf('u_alice')).toHaveLength(1);
+  });
+
+  it('answers 409 to a repeat while the first request is still running', async () => {
+    const store = t.app.get(IdempotencyStore);
+    const complete = store.complete.bind(store);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const running = new Promise<void>((resolve) => (entered = resolve));
+    jest.spyOn(store, 'complete').mockImplementationOnce(async (...args) => {
+      entered();
+      await gate;
+      return complete(...args);
+    });
+
+    const first = create('u_alice', 'k-3').then((res) => res);
+    await running;
+    const during = await create('u_alice', 'k-3');
+    release();
+
+    expect(during.status).toBe(409);
+    expect(during.headers['retry-after']).toBe('1');
+    expect(during.body.type).toBe('https://taskflow.dev/problems/idempotency-in-flight');
+    expect((await first).status).toBe(201);
+    expect((await create('u_alice', 'k-3')).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it.each([
+    ['longer than 255 characters', 'k'.repeat(256)],
+    ['empty', '""'],
+  ])('refuses a key that is %s (400)', async (_, key) => {
+    const res = await create('u_alice', key);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
+    expect(await tasksOf('u_alice')).toHaveLength(0);
+  });
+
+  it('scopes a key to its account', async () => {
+    const alice = await create('u_alice', 'shared-key');
+    const bob = await create('u_bob', 'shared-key');
+    expect(bob.status).toBe(201);
+    expect(bob.headers['idempotent-replayed']).toBeUndefined();
+    expect(bob.body.id).not.toBe(alice.body.id);
+  });
+
+  it('scopes a key to its path', async () => {
+    const one = (await create('u_alice', 'k-a').expect(201)).body.id;
+    const two = (await create('u_alice', 'k-b').expect(201)).body.id;
+    const assign = (id: string) =>
+      t
+        .http()
+        .post(`/tasks/${id}/assign`)
+        .set('x-user-id', 'u_alice')
+        .set('idempotency-key', 'k-assign')
+        .send({ assignee_id: 'u_bob' });
+    expect((await assign(one)).body.id).toBe(one);
+    const second = await assign(two);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.body).toMatchObject({ id: two, status: 'assigned' });
+  });
+
+  it('creates exactly one task from 50 concurrent repeats', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => create('u_alice', 'k-burst')),
+    );
+    const statuses = new Set(answers.map((res) => res.status));
+    expect([...statuses].every((status) => status === 201 || status === 409)).toBe(true);
+    const ids = new Set(answers.filter((res) => res.status === 201).map((res) => res.body.id));
+    expect(ids.size).toBe(1);
+    expect(await tasksOf('u_alice')).toHaveLength(1);
+  });
+
+  it('replays a final refusal, but not a validation failure that never ran', async () => {
+    const id = (await create('u_alice', 'k-c').expect(201)).body.id;
+    const start = () =>
+      t
+        .http()
+        .post(`/tasks/${id}/start`)
+        .set('x-user-id', 'u_alice')
+        .set('idempotency-key', 'k-start')
+        .send({});
+    const refused = await start();
+    expect(refused.status).toBe(409);
+    const replayed = await start();
+    expect(replayed.status).toBe(409);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(replayed.body).toEqual(refused.body);
+
+    const invalid = await create('u_alice', 'k-fixable', { title: '' });
+    expect(invalid.status).toBe(400);
+    const fixed = await create('u_alice', 'k-fixable', { title: 'Now valid' });
+    expect(fixed.status).toBe(201);
+    expect(fixed.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('replays a PATCH with its ETag', async () => {
+    const id = (await create('u_alice', 'k-d').expect(201)).body.id;
+    const patch = () =>
+      t
+        .http()
+        .patch(`/tasks/${id}`)
+        .set('x-user-id', 'u_alice')
+        .set('idempotency-key', 'k-patch')
+        .send({ priority: 'urgent' });
+    const first = await patch();
+    const again = await patch();
+    expect(first.status).toBe(200);
+    expect(first.headers.etag).toBe('"2"');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.etag).toBe('"2"');
+    const log = await t
+      .http()
+      .get(`/tasks/${id}/audit_logs`)
+      .set('x-user-id', 'u_alice')
+      .expect(200);
+    expect(log.body.items).toHaveLength(2);
+  });
+
+  it('ignores the header on GET', async () => {
+    const res = await t
+      .http()
+      .get('/tasks')
+      .set('x-user-id', 'u_alice')
+      .set('idempotency-key', 'k'.repeat(300));
+    expect(res.status).toBe(200);
+  });
+});
