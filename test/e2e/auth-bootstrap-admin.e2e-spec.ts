@@ -4,55 +4,6 @@ import { startTestApp, TestApp, TEST_DRIVERS } from '../support/test-app';
 
 const BOOTSTRAP = { BOOTSTRAP_ADMIN_ID: 'root', BOOTSTRAP_ADMIN_PASSWORD: 'root passphrase 1' };
 
-describe.each(TEST_DRIVERS)('registration (%s)', (driver) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp(driver, { JWT_SECRET });
-  });
-  afterAll(() => t.close());
-
-  const register = (body: Record<string, unknown>) =>
-    t
-      .http()
-      .post('/users')
-      .send({ name: 'Someone', role: 'human', ...body });
-
-  it('never creates an admin', async () => {
-    const res = await register({ id: 'u_root', role: 'admin', password: 'a long enough password' });
-    expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'role' })]);
-    expect(
-      (
-        await t
-          .http()
-          .post('/auth/login')
-          .send({ id: 'u_root', password: 'a long enough password' })
-      ).status,
-    ).toBe(401);
-  });
-
-  it('refuses a password under 12 characters', async () => {
-    const res = await register({ id: 'u_short', password: 'elevenchars' });
-    expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'password' })]);
-  });
-
-  it('refuses a password over 72 bytes, even when it is under 72 characters', async () => {
-    const res = await register({ id: 'u_multi', password: 'ø'.repeat(37) });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({
-      type: 'https://taskflow.dev/problems/validation',
-      errors: [{ field: 'password', message: 'password must be at most 72 bytes in UTF-8' }],
-    });
-  });
-
-  it('accepts exactly 72 bytes and 12 characters', async () => {
-    expect((await register({ id: 'u_max', password: 'ø'.repeat(36) })).status).toBe(201);
-    expect((await register({ id: 'u_min', password: 'twelve chars' })).status).toBe(201);
-    await login(t, 'u_max', 'ø'.repeat(36));
-  });
-});
-
 describe.each(TEST_DRIVERS)('bootstrap admin (%s)', (driver) => {
   let t: TestApp;
   beforeAll(async () => {
