@@ -102,12 +102,7 @@ export class SessionService implements OnModuleInit {
       successorToken,
       now,
     );
-    try {
-      await this.unitOfWork.run(() => this.refreshTokens.insertSuccessor(successor));
-      return await this.pair(account, successorToken, now);
-    } catch (error) {
-      if (!(error instanceof RefreshTokenAlreadyRotated)) throw error;
-    }
+    if (await this.claimRotation(successor)) return this.pair(account, successorToken, now);
 
     const winner = await this.refreshTokens.findGeneration(family.id, successor.generation);
     if (winner && (await this.mayShare(winner, successor, now))) {
@@ -115,6 +110,17 @@ export class SessionService implements OnModuleInit {
     }
     await this.unitOfWork.run(() => this.refreshTokens.revokeFamily(family.id, now));
     throw new RefreshTokenReused();
+  }
+
+  /** False when another refresh inserted this generation first. */
+  private async claimRotation(successor: RefreshToken): Promise<boolean> {
+    try {
+      await this.unitOfWork.run(() => this.refreshTokens.insertSuccessor(successor));
+      return true;
+    } catch (error) {
+      if (error instanceof RefreshTokenAlreadyRotated) return false;
+      throw error;
+    }
   }
 
   /**
