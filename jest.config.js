@@ -46,7 +46,13 @@ function esmOnlyPackages() {
 const moduleNameMapper = {
   '^@taskflow/(platform|audit|identity|tasks|health)$': '<rootDir>/libs/$1/src',
   '^@taskflow/(platform|audit|identity|tasks|health)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@taskflow/migrations$': '<rootDir>/migrations',
 };
+
+/** Suites under test/mongo/ need the Mongo driver; TEST_DRIVERS=memory leaves them out. */
+const mongoSelected = (process.env.TEST_DRIVERS ?? 'memory,mongo')
+  .split(',')
+  .some((driver) => driver.trim() === 'mongo');
 
 const common = {
   rootDir: __dirname,
@@ -67,8 +73,15 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.contract-spec.ts'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        ...(mongoSelected ? [] : ['<rootDir>/test/mongo/']),
+      ],
       testTimeout: 30000,
+      // One MongoDB-compatible server for the run; each test file takes its own database on it.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

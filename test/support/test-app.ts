@@ -1,17 +1,21 @@
+import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@taskflow/platform';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/bootstrap';
+import { DriverName, testDrivers } from './drivers';
+import { freshDatabaseUri, migrateUp } from './mongo';
 
-export type DriverName = 'memory' | 'mongo';
+export type { DriverName } from './drivers';
 
 /** The drivers the e2e suites run on; TEST_DRIVERS=memory narrows a local run. */
-export const TEST_DRIVERS: DriverName[] = (process.env.TEST_DRIVERS ?? 'memory')
-  .split(',')
-  .map((driver) => driver.trim() as DriverName);
+export const TEST_DRIVERS: DriverName[] = testDrivers();
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
+  /** The Mongo driver's database (pass it as MONGODB_URI to reopen the same data); else null. */
+  readonly mongoUri: string | null;
   /** A supertest client bound to the running app. */
   http(): ReturnType<typeof request>;
   close(): Promise<void>;
@@ -26,18 +30,38 @@ const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_AUTH: 'off',
 };
 
-/** Boots the real HTTP app (Fastify, every module) on the given driver, listening on loopback. */
+/**
+ * Boots the real HTTP app (Fastify, every module) on the given driver, listening on loopback.
+ * On Mongo it gets a fresh database on the shared test server (unless `env.MONGODB_URI` names
+ * one) and applies the migrations first, as a deployment would.
+ */
 export async function startTestApp(
   driver: DriverName,
   env: Record<string, string> = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ ...TEST_ENV, TASK_REPOSITORY_DRIVER: driver, ...env });
+  let mongoUri: string | null = null;
+  if (driver === 'mongo') {
+    mongoUri = env.MONGODB_URI ?? freshDatabaseUri('app');
+    await migrateUp(mongoUri);
+  }
+  const config = loadConfig({
+    ...TEST_ENV,
+    TASK_REPOSITORY_DRIVER: driver,
+    ...(mongoUri ? { MONGODB_URI: mongoUri } : {}),
+    ...env,
+  });
   const app = await createApp(config, { logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  // Listening once up front lets many concurrent supertest requests share one server.
+  await app.listen(0, '127.0.0.1');
   return {
     app,
+    mongoUri,
     http: () => request(app.getHttpServer()),
     close: () => app.close(),
   };
+}
+
+/** The app's Mongo connection (Mongo driver only). */
+export function mongoConnectionOf(t: TestApp): Connection {
+  return t.app.get<Connection>(getConnectionToken(), { strict: false });
 }

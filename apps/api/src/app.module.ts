@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@taskflow/audit';
 import { HealthModule } from '@taskflow/health';
 import { IdentityModule } from '@taskflow/identity';
+import { MIGRATIONS } from '@taskflow/migrations';
 import { AppConfig, IdempotencyModule, PlatformModule, RateLimitModule } from '@taskflow/platform';
 import { TasksModule } from '@taskflow/tasks';
 
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(config),
+        PlatformModule.forRoot(config, { migrations: MIGRATIONS }),
         IdentityModule.register({ driver: config.driver }),
         // After identity: its actor guard runs first, so the limiter can count by account.
         RateLimitModule.register(config),

@@ -19,16 +19,11 @@ import { JwtAccessTokenIssuer } from './infrastructure/jwt/jwt-access-token.issu
 import { LogMailer } from './infrastructure/mail/log-mailer';
 import { SmtpMailer } from './infrastructure/mail/smtp-mailer';
 import { UnconfiguredMailer } from './infrastructure/mail/unconfigured-mailer';
-import { MemoryAccountRepository } from './infrastructure/memory/memory-account.repository';
-import { MemoryPasswordResetTokenRepository } from './infrastructure/memory/memory-password-reset-token.repository';
-import { MemoryRefreshTokenRepository } from './infrastructure/memory/memory-refresh-token.repository';
+import { IdentityPersistenceModule } from './identity-persistence.module';
 import { AccessTokenIssuer } from './ports/access-token-issuer';
 import { AccountLookup } from './ports/account-lookup';
-import { AccountRepository } from './ports/account.repository';
 import { Mailer } from './ports/mailer';
 import { PasswordHasher } from './ports/password-hasher';
-import { PasswordResetTokenRepository } from './ports/password-reset-token.repository';
-import { RefreshTokenRepository } from './ports/refresh-token.repository';
 
 export interface IdentityModuleOptions {
   readonly driver: Driver;
@@ -43,12 +38,13 @@ function mailerFor(config: AppConfig): Mailer {
 /** Accounts, authentication and the global actor guard. Exports the AccountLookup port. */
 @Module({})
 export class IdentityModule {
-  static register(_options: IdentityModuleOptions): DynamicModule {
+  static register(options: IdentityModuleOptions): DynamicModule {
     return {
       module: IdentityModule,
       // Global: the actor guard and AccountLookup serve every module.
       global: true,
       imports: [
+        IdentityPersistenceModule.register({ driver: options.driver }),
         JwtModule.registerAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
@@ -64,9 +60,6 @@ export class IdentityModule {
       ],
       controllers: [AuthController, UsersController],
       providers: [
-        { provide: AccountRepository, useClass: MemoryAccountRepository },
-        { provide: RefreshTokenRepository, useClass: MemoryRefreshTokenRepository },
-        { provide: PasswordResetTokenRepository, useClass: MemoryPasswordResetTokenRepository },
         { provide: PasswordHasher, useClass: BcryptPasswordHasher },
         { provide: AccessTokenIssuer, useClass: JwtAccessTokenIssuer },
         { provide: Mailer, inject: [AppConfig], useFactory: mailerFor },

@@ -1,26 +1,70 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { AppConfig } from './config/app-config';
 import { Clock, SystemClock } from './domain/clock';
 import { ProblemDetailsFilter } from './http/problem.filter';
+import { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
+import type { Migration } from './persistence/migration';
+import { MigrationCheck, NoMigrations } from './persistence/migration-check';
 import { MemoryUnitOfWork } from './persistence/memory-unit-of-work';
+import { MongoCheckpoints } from './persistence/mongo/mongo-checkpoints';
+import { mongoConnection, mongoTopologyProvider } from './persistence/mongo/mongo-connection';
+import { MongoMigrationCheck } from './persistence/mongo/mongo-migration-check';
+import { MongoTopology } from './persistence/mongo/mongo-topology';
+import { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
 import { UnitOfWork } from './persistence/unit-of-work';
 
-/** What every module shares: validated config, the clock, the unit of work and the error filter. */
+export interface PlatformOptions {
+  /** The migrations this build expects in the database (Mongo driver). */
+  readonly migrations?: readonly Migration[];
+}
+
+/**
+ * What every module shares: validated config, the clock, the error filter, and the driver's
+ * unit of work, checkpoints and migration check (plus, for Mongo, the connection and topology).
+ */
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: PlatformOptions = {}): DynamicModule {
+    const common: Provider[] = [
+      { provide: AppConfig, useValue: config },
+      { provide: Clock, useClass: SystemClock },
+      { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    ];
+    const shared = [AppConfig, Clock, UnitOfWork, Checkpoints, MigrationCheck];
+    if (config.driver === 'mongo') {
+      const migrations = options.migrations ?? [];
+      return {
+        module: PlatformModule,
+        imports: [mongoConnection(config)],
+        providers: [
+          ...common,
+          mongoTopologyProvider,
+          MongoUnitOfWork,
+          { provide: UnitOfWork, useExisting: MongoUnitOfWork },
+          { provide: Checkpoints, useClass: MongoCheckpoints },
+          {
+            provide: MigrationCheck,
+            inject: [getConnectionToken()],
+            useFactory: (connection: Connection) => new MongoMigrationCheck(connection, migrations),
+          },
+        ],
+        exports: [...shared, MongoTopology, MongoUnitOfWork],
+      };
+    }
     return {
       module: PlatformModule,
       providers: [
-        { provide: AppConfig, useValue: config },
-        { provide: Clock, useClass: SystemClock },
+        ...common,
         MemoryUnitOfWork,
         { provide: UnitOfWork, useExisting: MemoryUnitOfWork },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: Checkpoints, useClass: MemoryCheckpoints },
+        { provide: MigrationCheck, useClass: NoMigrations },
       ],
-      exports: [AppConfig, Clock, MemoryUnitOfWork, UnitOfWork],
+      exports: [...shared, MemoryUnitOfWork],
     };
   }
 }

@@ -2,3 +2,5 @@ export * from './application/task.service';
 export * from './domain';
 export * from './ports/task.repository';
 export * from './tasks.module';
+export * from './application/task-roll-forward.service';
+export * from './tasks-persistence.module';

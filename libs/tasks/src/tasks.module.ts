@@ -2,10 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditPersistenceModule, TaskHistoryAccess } from '@taskflow/audit';
 import type { Driver } from '@taskflow/platform';
 import { TaskHistoryAccessService } from './application/task-history-access.service';
+import { TaskRollForward, TaskRollForwardSweep } from './application/task-roll-forward.service';
 import { TaskService } from './application/task.service';
 import { TasksController } from './http/tasks.controller';
-import { MemoryTaskRepository } from './infrastructure/memory/memory-task.repository';
-import { TaskRepository } from './ports/task.repository';
+import { TasksPersistenceModule } from './tasks-persistence.module';
 
 export interface TasksModuleOptions {
   readonly driver: Driver;
@@ -21,11 +21,12 @@ export class TasksModule {
     const auditPersistence = AuditPersistenceModule.register({ driver: options.driver });
     return {
       module: TasksModule,
-      imports: [auditPersistence],
+      imports: [auditPersistence, TasksPersistenceModule.register({ driver: options.driver })],
       controllers: [TasksController],
       providers: [
-        { provide: TaskRepository, useClass: MemoryTaskRepository },
         TaskService,
+        TaskRollForward,
+        TaskRollForwardSweep,
         { provide: TaskHistoryAccess, useClass: TaskHistoryAccessService },
       ],
       exports: [TaskService, TaskHistoryAccess, auditPersistence],

@@ -1,7 +1,9 @@
+import type { CollaborationRecord } from './collaboration-record';
+
 /**
  * One change to a task, appended exactly once. Its id `<task id>:<version>` is unique, which is
- * what decides a race between two writers of the same task. `state` is the task after the change,
- * so a task left behind by a crash can be rolled forward from its log.
+ * what decides a race between two writers of the same task. `state` is the task after the change
+ * and `records` what the change said, so a change a crash cut short can be rolled forward.
  */
 export interface AuditEntry {
   readonly id: string;
@@ -15,6 +17,7 @@ export interface AuditEntry {
   readonly requestId: string | null;
   readonly at: Date;
   readonly state: Readonly<Record<string, unknown>>;
+  readonly records: readonly CollaborationRecord[];
 }
 
 export const auditEntryId = (taskId: string, version: number): string => `${taskId}:${version}`;

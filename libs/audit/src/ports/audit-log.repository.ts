@@ -6,4 +6,6 @@ export abstract class AuditLogRepository {
   abstract append(entry: AuditEntry): Promise<void>;
   /** Oldest first; the cursor is the last version seen. */
   abstract listForTask(taskId: string, page: PageRequest): Promise<Page<AuditEntry>>;
+  /** Tasks with an entry at or after `since`, each with the highest version in its log. */
+  abstract latestVersionsSince(since: Date): Promise<Map<string, number>>;
 }

@@ -15,6 +15,7 @@ import { ADMIN, AGENT, ASSIGNEE, CREATOR, REVIEWER, STRANGER } from '../domain/t
 import { MemoryTaskRepository } from '../infrastructure/memory/memory-task.repository';
 import { TaskHistoryAccessService } from './task-history-access.service';
 import { AccountUnavailable, CommandContext, TaskService } from './task.service';
+import { TaskRollForward } from './task-roll-forward.service';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
 const DISABLED = 'u_gone';
@@ -64,7 +65,16 @@ function harness() {
     .add(ADMIN)
     .add(AGENT)
     .add({ id: DISABLED, role: 'human' }, false);
-  const service = new TaskService(tasks, auditLog, records, accounts, unitOfWork, new FixedClock());
+  const rollForward = new TaskRollForward(tasks, auditLog, records);
+  const service = new TaskService(
+    tasks,
+    auditLog,
+    records,
+    accounts,
+    unitOfWork,
+    new FixedClock(),
+    rollForward,
+  );
   const everything = { limit: 100, after: null };
   return {
     service,

@@ -20,8 +20,10 @@ import {
 } from '@taskflow/platform';
 import { TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
 import type { TaskChanged, TaskState } from '../domain/task-events';
+import { taskStateToRecord } from '../domain/task-state-record';
 import { NewTask, Task, TaskEdits } from '../domain/task.entity';
 import { TaskFilter, TaskRepository } from '../ports/task.repository';
+import { TaskRollForward } from './task-roll-forward.service';
 
 /** Who is asking, for which request, and (from If-Match) which version they expect. */
 export interface CommandContext {
@@ -41,14 +43,16 @@ export class AccountUnavailable extends DomainError {
 const serialize = (value: unknown): unknown =>
   value instanceof Date ? value.toISOString() : value;
 
-function toAuditEntry(event: TaskChanged, requestId: string | null): AuditEntry {
+function toAuditEntry(
+  event: TaskChanged,
+  requestId: string | null,
+  records: readonly CollaborationRecord[],
+): AuditEntry {
   // Field names as the API spells them (assignee_id), since clients read the log as JSON.
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const [field, change] of Object.entries(event.changes)) {
     changes[snakeCase(field)] = { from: serialize(change.from), to: serialize(change.to) };
   }
-  const state: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(event.state)) state[field] = serialize(value);
   return {
     id: auditEntryId(event.taskId, event.version),
     taskId: event.taskId,
@@ -60,7 +64,8 @@ function toAuditEntry(event: TaskChanged, requestId: string | null): AuditEntry 
     version: event.version,
     requestId,
     at: event.at,
-    state,
+    state: taskStateToRecord(event.state),
+    records,
   };
 }
 
@@ -92,6 +97,7 @@ export class TaskService {
     private readonly accounts: AccountLookup,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
+    private readonly rollForward: TaskRollForward,
   ) {}
 
   async create(context: CommandContext, input: Omit<NewTask, 'id'>): Promise<Task> {
@@ -187,6 +193,7 @@ export class TaskService {
     context: CommandContext,
     id: string,
     act: (task: Task, now: Date) => void | boolean | Promise<void>,
+    retried = false,
   ): Promise<Task> {
     const task = await this.get(context.actor, id);
     if (context.expectedVersion !== undefined && context.expectedVersion !== task.version) {
@@ -194,7 +201,18 @@ export class TaskService {
     }
     const loadedVersion = task.version;
     await act(task, this.clock.now());
-    await this.persist(task, loadedVersion, context);
+    try {
+      await this.persist(task, loadedVersion, context);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict)) throw error;
+      // A change claimed before ours may not have reached the task yet (a crash, or a writer
+      // between its claim and its task write): roll the task forward and decide again on top.
+      if ((await this.rollForward.rollForward(id, loadedVersion)) && !retried) {
+        return this.change(context, id, act, true);
+      }
+      if (context.expectedVersion !== undefined) throw new TaskPreconditionFailed(id);
+      throw error;
+    }
     return task;
   }
 
@@ -207,20 +225,14 @@ export class TaskService {
     const events = task.pullEvents();
     if (events.length === 0) return;
     const state: TaskState = task.snapshot();
-    try {
-      await this.unitOfWork.run(async () => {
-        for (const event of events) {
-          await this.auditLog.append(toAuditEntry(event, context.requestId));
-          for (const record of toRecords(event)) await this.records.add(record);
-        }
-        if (loadedVersion === null) await this.tasks.insert(state);
-        else await this.tasks.save(state, loadedVersion);
-      });
-    } catch (error) {
-      if (error instanceof ConcurrencyConflict && context.expectedVersion !== undefined) {
-        throw new TaskPreconditionFailed(task.id);
+    await this.unitOfWork.run(async () => {
+      for (const event of events) {
+        const records = toRecords(event);
+        await this.auditLog.append(toAuditEntry(event, context.requestId, records));
+        for (const record of records) await this.records.add(record);
       }
-      throw error;
-    }
+      if (loadedVersion === null) await this.tasks.insert(state);
+      else await this.tasks.save(state, loadedVersion);
+    });
   }
 }

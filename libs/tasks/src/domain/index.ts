@@ -3,3 +3,4 @@ export * from './task-events';
 export * from './task-rules';
 export * from './task-status';
 export * from './task.entity';
+export * from './task-state-record';

@@ -10,8 +10,13 @@ export interface TaskFilter {
 }
 
 export abstract class TaskRepository {
+  /** Fails with ConcurrencyConflict when a task with this id exists. */
   abstract insert(task: TaskState): Promise<void>;
-  /** Fails with ConcurrencyConflict unless the stored task is still at `expectedVersion`. */
+  /**
+   * Stores a claimed change: moves the task from `expectedVersion` to `task.version`. When the
+   * stored task is already at `task.version` or later, a roll-forward stored this change first and
+   * nothing is written; anything else (missing, or behind) is a ConcurrencyConflict.
+   */
   abstract save(task: TaskState, expectedVersion: number): Promise<void>;
   /** Any task, deleted or not; for history access checks. */
   abstract findById(id: string): Promise<Task | null>;
@@ -19,4 +24,6 @@ export abstract class TaskRepository {
   abstract findVisibleTo(actor: Actor, id: string): Promise<Task | null>;
   /** Visible tasks matching the filter, oldest first; the cursor is the last task id seen. */
   abstract listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>>;
+  /** The stored version of each of these tasks that exists. */
+  abstract versionsOf(ids: readonly string[]): Promise<Map<string, number>>;
 }

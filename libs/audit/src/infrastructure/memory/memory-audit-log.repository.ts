@@ -35,4 +35,13 @@ export class MemoryAuditLogRepository extends AuditLogRepository {
   async listForTask(taskId: string, page: PageRequest): Promise<Page<AuditEntry>> {
     return pageOf(this.byTask.get(taskId) ?? [], (entry) => entry.version, page, Number);
   }
+
+  async latestVersionsSince(since: Date): Promise<Map<string, number>> {
+    const latest = new Map<string, number>();
+    for (const [taskId, entries] of this.byTask) {
+      const recent = entries.filter((entry) => entry.at >= since);
+      if (recent.length > 0) latest.set(taskId, Math.max(...recent.map((entry) => entry.version)));
+    }
+    return latest;
+  }
 }

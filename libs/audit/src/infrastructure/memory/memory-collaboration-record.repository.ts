@@ -6,6 +6,7 @@ import { CollaborationRecordRepository } from '../../ports/collaboration-record.
 @Injectable()
 export class MemoryCollaborationRecordRepository extends CollaborationRecordRepository {
   private readonly byTask = new Map<string, CollaborationRecord[]>();
+  private readonly ids = new Set<string>();
 
   constructor(private readonly unitOfWork: MemoryUnitOfWork) {
     super();
@@ -15,6 +16,8 @@ export class MemoryCollaborationRecordRepository extends CollaborationRecordRepo
     this.unitOfWork.write({
       check: () => undefined,
       apply: () => {
+        if (this.ids.has(record.id)) return;
+        this.ids.add(record.id);
         const records = this.byTask.get(record.taskId) ?? [];
         records.push(record);
         this.byTask.set(record.taskId, records);

@@ -41,12 +41,13 @@ export class MemoryTaskRepository extends TaskRepository {
   async save(task: TaskState, expectedVersion: number): Promise<void> {
     this.unitOfWork.write({
       check: () => {
-        if (this.tasks.get(task.id)?.version !== expectedVersion) {
+        const stored = this.tasks.get(task.id)?.version;
+        if (stored === undefined || (stored !== expectedVersion && stored < task.version)) {
           throw new ConcurrencyConflict('Task', task.id);
         }
       },
       apply: () => {
-        this.tasks.set(task.id, task);
+        if (this.tasks.get(task.id)?.version === expectedVersion) this.tasks.set(task.id, task);
       },
     });
   }
@@ -73,5 +74,14 @@ export class MemoryTaskRepository extends TaskRepository {
     const more = items.length > page.limit;
     const pageItems = items.slice(0, page.limit);
     return { items: pageItems, nextCursor: more ? pageItems[pageItems.length - 1].id : null };
+  }
+
+  async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    for (const id of ids) {
+      const state = this.tasks.get(id);
+      if (state) versions.set(id, state.version);
+    }
+    return versions;
   }
 }

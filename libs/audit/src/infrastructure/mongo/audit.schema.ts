@@ -1,0 +1,38 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Schema as MongooseSchema } from 'mongoose';
+
+/** A collaboration record as stored, and as embedded in the audit entry that claimed it. */
+@Schema({ collection: 'collaboration_records', versionKey: false, minimize: false, id: false })
+export class RecordDocument {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ type: String, required: true }) task_id!: string;
+  @Prop({ type: String, required: true }) actor_id!: string;
+  @Prop({ type: String, required: true }) kind!: string;
+  @Prop({ type: String, default: null }) body!: string | null;
+  @Prop({ type: Number, required: true }) version!: number;
+  @Prop({ type: Date, required: true }) at!: Date;
+}
+
+export const RecordSchema = SchemaFactory.createForClass(RecordDocument);
+
+/** `_id` is `<task id>:<version>`: inserting it claims the change (DESIGN §2). */
+@Schema({ collection: 'audit_entries', versionKey: false, minimize: false, id: false })
+export class AuditEntryDocument {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ type: String, required: true }) task_id!: string;
+  @Prop({ type: String, required: true }) actor_id!: string;
+  @Prop({ type: String, required: true }) action!: string;
+  @Prop({ type: String, default: null }) from_status!: string | null;
+  @Prop({ type: String, required: true }) to_status!: string;
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) changes!: Record<
+    string,
+    { from: unknown; to: unknown }
+  >;
+  @Prop({ type: Number, required: true }) version!: number;
+  @Prop({ type: String, default: null }) request_id!: string | null;
+  @Prop({ type: Date, required: true }) at!: Date;
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) state!: Record<string, unknown>;
+  @Prop({ type: [RecordSchema], default: [] }) records!: RecordDocument[];
+}
+
+export const AuditEntrySchema = SchemaFactory.createForClass(AuditEntryDocument);

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  ConcurrencyConflict,
+  isDuplicateKey,
+  MongoUnitOfWork,
+  Page,
+  PageRequest,
+} from '@taskflow/platform';
+import type { Model } from 'mongoose';
+import type { AuditEntry } from '../../domain/audit-entry';
+import { AuditLogRepository } from '../../ports/audit-log.repository';
+import { fromAuditEntryDocument, toAuditEntryDocument } from './audit.mapping';
+import { AuditEntryDocument } from './audit.schema';
+
+@Injectable()
+export class MongoAuditLogRepository extends AuditLogRepository {
+  constructor(
+    @InjectModel(AuditEntryDocument.name) private readonly model: Model<AuditEntryDocument>,
+    private readonly unitOfWork: MongoUnitOfWork,
+  ) {
+    super();
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    try {
+      await this.model.create([toAuditEntryDocument(entry)], {
+        session: this.unitOfWork.session(),
+      });
+    } catch (error) {
+      // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
+      if (isDuplicateKey(error)) throw new ConcurrencyConflict('Task', entry.taskId);
+      throw error;
+    }
+  }
+
+  async listForTask(taskId: string, page: PageRequest): Promise<Page<AuditEntry>> {
+    const query: Record<string, unknown> = { task_id: taskId };
+    if (page.after !== null) query.version = { $gt: Number(page.after) };
+    const docs = await this.model
+      .find(query, null, { session: this.unitOfWork.session() })
+      .sort({ version: 1 })
+      .limit(page.limit + 1)
+      .batchSize(page.limit + 1)
+      .lean<AuditEntryDocument[]>()
+      .exec();
+    const items = docs.slice(0, page.limit).map(fromAuditEntryDocument);
+    return {
+      items,
+      nextCursor: docs.length > page.limit ? String(items[items.length - 1].version) : null,
+    };
+  }
+
+  async latestVersionsSince(since: Date): Promise<Map<string, number>> {
+    // Grouped here, not with `$group`/`$max`: FerretDB 1.24 does not implement that accumulator.
+    const latest = new Map<string, number>();
+    const cursor = this.model
+      .find({ at: { $gte: since } }, { task_id: 1, version: 1 })
+      .session(this.unitOfWork.session() ?? null)
+      .batchSize(1000)
+      .lean<Pick<AuditEntryDocument, 'task_id' | 'version'>>()
+      .cursor();
+    for await (const doc of cursor) {
+      latest.set(doc.task_id, Math.max(latest.get(doc.task_id) ?? 0, doc.version));
+    }
+    return latest;
+  }
+}

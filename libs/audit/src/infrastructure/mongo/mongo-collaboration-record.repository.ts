@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { isDuplicateKey, MongoUnitOfWork, Page, PageRequest } from '@taskflow/platform';
+import type { Model } from 'mongoose';
+import type { CollaborationRecord } from '../../domain/collaboration-record';
+import { CollaborationRecordRepository } from '../../ports/collaboration-record.repository';
+import { fromRecordDocument, toRecordDocument } from './audit.mapping';
+import { RecordDocument } from './audit.schema';
+
+@Injectable()
+export class MongoCollaborationRecordRepository extends CollaborationRecordRepository {
+  constructor(
+    @InjectModel(RecordDocument.name) private readonly model: Model<RecordDocument>,
+    private readonly unitOfWork: MongoUnitOfWork,
+  ) {
+    super();
+  }
+
+  async add(record: CollaborationRecord): Promise<void> {
+    try {
+      await this.model.create([toRecordDocument(record)], { session: this.unitOfWork.session() });
+    } catch (error) {
+      // Already there: a roll-forward re-adding what the claiming write stored.
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  async listForTask(taskId: string, page: PageRequest): Promise<Page<CollaborationRecord>> {
+    const query: Record<string, unknown> = { task_id: taskId };
+    if (page.after !== null) query._id = { $gt: page.after };
+    const docs = await this.model
+      .find(query, null, { session: this.unitOfWork.session() })
+      .sort({ _id: 1 })
+      .limit(page.limit + 1)
+      .batchSize(page.limit + 1)
+      .lean<RecordDocument[]>()
+      .exec();
+    const items = docs.slice(0, page.limit).map(fromRecordDocument);
+    return {
+      items,
+      nextCursor: docs.length > page.limit ? items[items.length - 1].id : null,
+    };
+  }
+}

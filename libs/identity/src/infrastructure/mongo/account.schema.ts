@@ -1,0 +1,16 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/** An account as stored; `_id` is the account id, so the id is unique by construction. */
+@Schema({ collection: 'accounts', versionKey: false, minimize: false, id: false })
+export class AccountDocument {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ type: String, required: true }) name!: string;
+  @Prop({ type: String, required: true }) role!: string;
+  @Prop({ type: String, default: null }) email!: string | null;
+  @Prop({ type: String, required: true }) status!: string;
+  @Prop({ type: String, required: true }) password_hash!: string;
+  @Prop({ type: Date, required: true }) created_at!: Date;
+  @Prop({ type: Date, default: null }) sessions_valid_after!: Date | null;
+}
+
+export const AccountSchema = SchemaFactory.createForClass(AccountDocument);

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { isDuplicateKey, MongoUnitOfWork } from '@taskflow/platform';
+import type { Model, UpdateQuery } from 'mongoose';
+import {
+  AccountAlreadyExists,
+  AccountNotFound,
+  AccountState,
+  parseAccountStatus,
+  parseRole,
+} from '../../domain/account';
+import { AccountRepository } from '../../ports/account.repository';
+import { AccountDocument } from './account.schema';
+
+function toDocument(account: AccountState): AccountDocument {
+  return {
+    _id: account.id,
+    name: account.name,
+    role: account.role,
+    email: account.email,
+    status: account.status,
+    password_hash: account.passwordHash,
+    created_at: account.createdAt,
+    sessions_valid_after: account.sessionsValidAfter,
+  };
+}
+
+function fromDocument(doc: AccountDocument): AccountState {
+  return {
+    id: doc._id,
+    name: doc.name,
+    role: parseRole(doc.role),
+    email: doc.email ?? null,
+    status: parseAccountStatus(doc.status),
+    passwordHash: doc.password_hash,
+    createdAt: doc.created_at,
+    sessionsValidAfter: doc.sessions_valid_after ?? null,
+  };
+}
+
+@Injectable()
+export class MongoAccountRepository extends AccountRepository {
+  constructor(
+    @InjectModel(AccountDocument.name) private readonly model: Model<AccountDocument>,
+    private readonly unitOfWork: MongoUnitOfWork,
+  ) {
+    super();
+  }
+
+  async create(account: AccountState): Promise<void> {
+    try {
+      await this.model.create([toDocument(account)], { session: this.unitOfWork.session() });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new AccountAlreadyExists(account.id);
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<AccountState | null> {
+    const doc = await this.model
+      .findById(id, null, { session: this.unitOfWork.session() })
+      .lean<AccountDocument>()
+      .exec();
+    return doc ? fromDocument(doc) : null;
+  }
+
+  async changePassword(id: string, passwordHash: string, at: Date): Promise<void> {
+    await this.update(id, { $set: { password_hash: passwordHash } }, at);
+  }
+
+  async disable(id: string, at: Date): Promise<void> {
+    await this.update(id, { $set: { status: 'disabled' } }, at);
+  }
+
+  async revokeSessions(id: string, at: Date): Promise<void> {
+    await this.update(id, {}, at);
+  }
+
+  /**
+   * A field update: the fields it names and nothing else, and `$max` so that of two revocations
+   * racing the later instant stays (null sorts below any date).
+   */
+  private async update(id: string, change: UpdateQuery<AccountDocument>, at: Date): Promise<void> {
+    const result = await this.model.updateOne(
+      { _id: id },
+      { ...change, $max: { sessions_valid_after: at } },
+      { session: this.unitOfWork.session() },
+    );
+    if (result.matchedCount === 0) throw new AccountNotFound(id);
+  }
+}

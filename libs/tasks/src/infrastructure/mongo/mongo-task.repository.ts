@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  Actor,
+  ConcurrencyConflict,
+  isAdmin,
+  isDuplicateKey,
+  MongoUnitOfWork,
+  Page,
+  PageRequest,
+} from '@taskflow/platform';
+import type { Model } from 'mongoose';
+import { Task } from '../../domain/task.entity';
+import type { TaskState } from '../../domain/task-events';
+import { parseTaskPriority, parseTaskStatus } from '../../domain/task-status';
+import { TaskFilter, TaskRepository } from '../../ports/task.repository';
+import { TaskDocument } from './task.schema';
+
+export function toTaskDocument(task: TaskState): TaskDocument {
+  return {
+    _id: task.id,
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    due_at: task.dueAt,
+    creator_id: task.creatorId,
+    assignee_id: task.assigneeId,
+    reviewer_id: task.reviewerId,
+    visible_to: [
+      ...new Set([task.creatorId, task.assigneeId, task.reviewerId].filter((id) => id !== null)),
+    ],
+    version: task.version,
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+    deleted_at: task.deletedAt,
+  };
+}
+
+/** Status and priority are parsed: an unknown value is corruption and fails the read. */
+export function fromTaskDocument(doc: TaskDocument): TaskState {
+  return {
+    id: doc._id,
+    title: doc.title,
+    description: doc.description,
+    status: parseTaskStatus(doc.status),
+    priority: parseTaskPriority(doc.priority),
+    dueAt: doc.due_at ?? null,
+    creatorId: doc.creator_id,
+    assigneeId: doc.assignee_id ?? null,
+    reviewerId: doc.reviewer_id ?? null,
+    version: doc.version,
+    createdAt: doc.created_at,
+    updatedAt: doc.updated_at,
+    deletedAt: doc.deleted_at ?? null,
+  };
+}
+
+@Injectable()
+export class MongoTaskRepository extends TaskRepository {
+  constructor(
+    @InjectModel(TaskDocument.name) private readonly model: Model<TaskDocument>,
+    private readonly unitOfWork: MongoUnitOfWork,
+  ) {
+    super();
+  }
+
+  async insert(task: TaskState): Promise<void> {
+    try {
+      await this.model.create([toTaskDocument(task)], { session: this.unitOfWork.session() });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new ConcurrencyConflict('Task', task.id);
+      throw error;
+    }
+  }
+
+  async save(task: TaskState, expectedVersion: number): Promise<void> {
+    const session = this.unitOfWork.session();
+    const { _id, ...fields } = toTaskDocument(task);
+    const result = await this.model.updateOne(
+      { _id, version: expectedVersion },
+      { $set: fields },
+      { session },
+    );
+    if (result.matchedCount === 1) return;
+    // A roll-forward may have stored this claimed change (or later ones) first.
+    const stored = await this.model.findById(_id, { version: 1 }, { session }).lean().exec();
+    if (!stored || stored.version < task.version) throw new ConcurrencyConflict('Task', task.id);
+  }
+
+  async findById(id: string): Promise<Task | null> {
+    const doc = await this.model
+      .findById(id, null, { session: this.unitOfWork.session() })
+      .lean<TaskDocument>()
+      .exec();
+    return doc ? Task.restore(fromTaskDocument(doc)) : null;
+  }
+
+  async findVisibleTo(actor: Actor, id: string): Promise<Task | null> {
+    const task = await this.findById(id);
+    return task?.isVisibleTo(actor) ? task : null;
+  }
+
+  async listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+    const query: Record<string, unknown> = { deleted_at: null };
+    if (!isAdmin(actor)) query.visible_to = actor.id;
+    if (filter.status !== undefined) query.status = filter.status;
+    if (filter.assigneeId !== undefined) query.assignee_id = filter.assigneeId;
+    if (filter.creatorId !== undefined) query.creator_id = filter.creatorId;
+    if (page.after !== null) query._id = { $gt: page.after };
+    // One more than the page tells whether another page follows; one batch, so one command.
+    const docs = await this.model
+      .find(query, null, { session: this.unitOfWork.session() })
+      .sort({ _id: 1 })
+      .limit(page.limit + 1)
+      .batchSize(page.limit + 1)
+      .lean<TaskDocument[]>()
+      .exec();
+    const items = docs.slice(0, page.limit).map((doc) => Task.restore(fromTaskDocument(doc)));
+    return {
+      items,
+      nextCursor: docs.length > page.limit ? items[items.length - 1].id : null,
+    };
+  }
+
+  async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    if (ids.length === 0) return versions;
+    const docs = await this.model
+      .find({ _id: { $in: ids } }, { version: 1 }, { session: this.unitOfWork.session() })
+      .batchSize(ids.length)
+      .lean<Pick<TaskDocument, '_id' | 'version'>[]>()
+      .exec();
+    for (const doc of docs) versions.set(doc._id, doc.version);
+    return versions;
+  }
+}

@@ -1,0 +1,16 @@
+import type { Migration } from '@taskflow/platform';
+import { migration as taskListIndexes } from './0001-task-list-indexes';
+import { migration as auditLogIndexes } from './0002-audit-log-indexes';
+import { migration as recordIndexes } from './0003-record-indexes';
+import { migration as identityTokenIndexes } from './0004-identity-token-indexes';
+
+/**
+ * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
+ * MongoDB's own `_id` index.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  taskListIndexes,
+  auditLogIndexes,
+  recordIndexes,
+  identityTokenIndexes,
+];

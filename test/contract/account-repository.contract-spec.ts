@@ -1,0 +1,124 @@
+import {
+  AccountAlreadyExists,
+  AccountNotFound,
+  AccountRepository,
+  type AccountState,
+} from '@taskflow/identity';
+import { testDrivers } from '../support/drivers';
+import { withDatabase } from '../support/mongo';
+import { Persistence, startPersistence } from '../support/persistence';
+
+const anAccount = (overrides: Partial<AccountState> = {}): AccountState => ({
+  id: `u_${Math.random().toString(36).slice(2, 10)}`,
+  name: 'Carol',
+  role: 'human',
+  email: 'carol@example.com',
+  status: 'active',
+  passwordHash: '$2b$04$abcdefghijklmnopqrstuv',
+  createdAt: new Date('2026-01-01T09:00:00.000Z'),
+  sessionsValidAfter: null,
+  ...overrides,
+});
+
+const T1 = new Date('2026-02-01T00:00:00.001Z');
+const T2 = new Date('2026-02-01T00:00:05.000Z');
+const T3 = new Date('2026-02-02T00:00:00.000Z');
+
+describe.each(testDrivers())('AccountRepository contract (%s)', (driver) => {
+  let p: Persistence;
+  let accounts: AccountRepository;
+
+  beforeAll(async () => {
+    p = await startPersistence(driver);
+    accounts = p.get(AccountRepository);
+  });
+  afterAll(() => p.close());
+
+  it('creates an account and reads every field back', async () => {
+    const account = anAccount({ role: 'agent', email: null });
+    await accounts.create(account);
+    expect(await accounts.findById(account.id)).toEqual(account);
+  });
+
+  it('answers null for an unknown id', async () => {
+    expect(await accounts.findById('u_nobody')).toBeNull();
+  });
+
+  it('refuses a second account with the same id', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await expect(accounts.create({ ...account, name: 'Impostor' })).rejects.toBeInstanceOf(
+      AccountAlreadyExists,
+    );
+    expect((await accounts.findById(account.id))?.name).toBe('Carol');
+  });
+
+  it('changes the password and moves the revocation, and nothing else', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await accounts.changePassword(account.id, 'new-hash', T1);
+    expect(await accounts.findById(account.id)).toEqual({
+      ...account,
+      passwordHash: 'new-hash',
+      sessionsValidAfter: T1,
+    });
+  });
+
+  it('disables and moves the revocation', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await accounts.disable(account.id, T1);
+    expect(await accounts.findById(account.id)).toEqual({
+      ...account,
+      status: 'disabled',
+      sessionsValidAfter: T1,
+    });
+  });
+
+  it('never moves the revocation back', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await accounts.revokeSessions(account.id, T2);
+    await accounts.revokeSessions(account.id, T1);
+    expect((await accounts.findById(account.id))?.sessionsValidAfter).toEqual(T2);
+    await accounts.revokeSessions(account.id, T3);
+    expect((await accounts.findById(account.id))?.sessionsValidAfter).toEqual(T3);
+  });
+
+  it('keeps both of a password change and a disable made at the same time', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await Promise.all([
+      accounts.changePassword(account.id, 'new-hash', T1),
+      accounts.disable(account.id, T1),
+    ]);
+    expect(await accounts.findById(account.id)).toMatchObject({
+      passwordHash: 'new-hash',
+      status: 'disabled',
+    });
+  });
+
+  it('answers not found when changing an unknown account, and creates nothing', async () => {
+    await expect(accounts.changePassword('u_nobody', 'h', T1)).rejects.toBeInstanceOf(
+      AccountNotFound,
+    );
+    await expect(accounts.disable('u_nobody', T1)).rejects.toBeInstanceOf(AccountNotFound);
+    await expect(accounts.revokeSessions('u_nobody', T1)).rejects.toBeInstanceOf(AccountNotFound);
+    expect(await accounts.findById('u_nobody')).toBeNull();
+  });
+
+  if (driver === 'mongo') {
+    it('refuses a stored role it does not know', async () => {
+      const account = anAccount();
+      await accounts.create(account);
+      await withDatabase(p.mongoUri as string, (db) =>
+        db
+          .collection('accounts')
+          .updateOne({ _id: account.id } as never, { $set: { role: 'root' } }),
+      );
+      await expect(accounts.findById(account.id)).rejects.toMatchObject({
+        code: 'ACCOUNT.CORRUPT',
+      });
+    });
+  }
+});

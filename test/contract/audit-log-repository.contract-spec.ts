@@ -1,0 +1,72 @@
+import { AuditLogRepository } from '@taskflow/audit';
+import { ConcurrencyConflict } from '@taskflow/platform';
+import { testDrivers } from '../support/drivers';
+import { anAuditEntry, aRecord, aTaskState } from '../support/fixtures';
+import { Persistence, startPersistence } from '../support/persistence';
+
+describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
+  let p: Persistence;
+  let log: AuditLogRepository;
+
+  beforeAll(async () => {
+    p = await startPersistence(driver);
+    log = p.get(AuditLogRepository);
+  });
+  afterAll(() => p.close());
+
+  it('appends entries and lists a task log oldest first, every field intact', async () => {
+    const v1 = aTaskState();
+    const v2 = {
+      ...v1,
+      title: 'Renamed',
+      version: 2,
+      updatedAt: new Date(v1.updatedAt.getTime() + 1000),
+    };
+    const first = anAuditEntry(v1);
+    const second = anAuditEntry(v2, { records: [aRecord({ taskId: v1.id, version: 2 })] });
+    await log.append(first);
+    await log.append(second);
+    const page = await log.listForTask(v1.id, { limit: 10, after: null });
+    expect(page.items).toEqual([first, second]);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it('refuses a second entry for the same task version: that is what claims a change', async () => {
+    const state = aTaskState();
+    await log.append(anAuditEntry(state));
+    await expect(log.append(anAuditEntry(state, { actorId: 'u_bob' }))).rejects.toBeInstanceOf(
+      ConcurrencyConflict,
+    );
+    const page = await log.listForTask(state.id, { limit: 10, after: null });
+    expect(page.items.map((entry) => entry.actorId)).toEqual(['u_alice']);
+  });
+
+  it('pages by version', async () => {
+    const state = aTaskState();
+    for (let version = 1; version <= 5; version++) {
+      await log.append(anAuditEntry({ ...state, version }));
+    }
+    const first = await log.listForTask(state.id, { limit: 2, after: null });
+    expect(first.items.map((e) => e.version)).toEqual([1, 2]);
+    expect(first.nextCursor).toBe('2');
+    const rest = await log.listForTask(state.id, { limit: 3, after: '2' });
+    expect(rest.items.map((e) => e.version)).toEqual([3, 4, 5]);
+    expect(rest.nextCursor).toBeNull();
+  });
+
+  it('lists nothing for a task without entries', async () => {
+    expect(
+      await log.listForTask('t_01zzzzzzzzzzzzzzzzzzzzzzzz', { limit: 5, after: null }),
+    ).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('reports the highest logged version of each task changed since an instant', async () => {
+    const old = aTaskState({ updatedAt: new Date('2020-01-01T00:00:00Z') });
+    const recent = aTaskState({ updatedAt: new Date('2030-01-01T00:00:00Z') });
+    await log.append(anAuditEntry(old));
+    await log.append(anAuditEntry(recent));
+    await log.append(anAuditEntry({ ...recent, version: 2 }));
+    const latest = await log.latestVersionsSince(new Date('2029-12-31T00:00:00Z'));
+    expect([...latest.entries()]).toEqual([[recent.id, 2]]);
+  });
+});

@@ -1,0 +1,122 @@
+import { MongoTopology } from '@taskflow/platform';
+import { WriteFaults } from '../support/faults';
+import { startTestApp, TEST_DRIVERS, TestApp } from '../support/test-app';
+import { anAssignedTask, as, expectConsistent, expectStatus, historyOf } from '../support/workflow';
+
+/** A transition with a comment: claim (audit entry), comment record, task document. */
+const startWithComment = (t: TestApp, id: string) =>
+  t.http().post(`/tasks/${id}/start`).set(as('u_bob')).send({ comment: 'On it' });
+
+describe.each(TEST_DRIVERS)('a write failing half-way through a use case (%s driver)', (driver) => {
+  let t: TestApp;
+  let faults: WriteFaults;
+  /** Whether a change whose claim was written survives the failure of a later write. */
+  let claimSurvives: boolean;
+
+  beforeAll(async () => {
+    t = await startTestApp(driver);
+    faults = new WriteFaults(t);
+    claimSurvives = driver === 'mongo' && !t.app.get(MongoTopology, { strict: false }).transactions;
+  });
+  afterAll(() => t.close());
+
+  it('writes claim, record and task, in that order', async () => {
+    const id = await anAssignedTask(t);
+    faults.arm(null);
+    expectStatus(await startWithComment(t, id), 200);
+    expect(faults.writes).toEqual([
+      expect.stringMatching(/AuditLogRepository\.append$/),
+      expect.stringMatching(/CollaborationRecordRepository\.add$/),
+      expect.stringMatching(/TaskRepository\.save$/),
+    ]);
+  });
+
+  describe.each([1, 2, 3])('when write %i of 3 fails', (n) => {
+    let id: string;
+    /** The change is claimed once its audit entry (write 1) is stored. */
+    const claimed = (): boolean => claimSurvives && n > 1;
+
+    beforeAll(async () => {
+      id = await anAssignedTask(t, `fault at write ${n}`);
+      faults.arm(n);
+      const res = await startWithComment(t, id);
+      expect(res.status).toBe(500);
+      expect(res.body.detail).not.toMatch(/injected/);
+    });
+
+    it('leaves no task change without its audit entry, and no record of an unclaimed change', async () => {
+      const { task, audit, records } = await historyOf(t, id);
+      expect(audit.map((entry) => entry.version)).toEqual(claimed() ? [1, 2, 3] : [1, 2]);
+      expect(task).toMatchObject({ status: 'assigned', version: 2 });
+      expect(records.length).toBeLessThanOrEqual(claimed() ? 1 : 0);
+    });
+
+    it('rolls the task forward on its next write, record included', async () => {
+      const res = expectStatus(
+        await t.http().patch(`/tasks/${id}`).set(as('u_alice')).send({ priority: 'high' }),
+        200,
+      );
+      const history = await historyOf(t, id);
+      expectConsistent(history);
+      expect(res.body).toMatchObject({
+        status: claimed() ? 'in_progress' : 'assigned',
+        version: claimed() ? 4 : 3,
+        priority: 'high',
+      });
+      expect(history.records.map((record) => [record.kind, record.body])).toEqual(
+        claimed() ? [['comment', 'On it']] : [],
+      );
+    });
+  });
+});
+
+describe.each(TEST_DRIVERS.filter((driver) => driver === 'mongo'))(
+  'the start-up sweep (%s driver)',
+  (driver) => {
+    it('rolls forward a task a failed write left behind, before anyone writes to it', async () => {
+      const first = await startTestApp(driver);
+      const faults = new WriteFaults(first);
+      const id = await anAssignedTask(first, 'left behind');
+      faults.arm(3);
+      expect((await startWithComment(first, id)).status).toBe(500);
+      const transactions = first.app.get(MongoTopology, { strict: false }).transactions;
+      await first.close();
+
+      const second = await startTestApp(driver, { MONGODB_URI: first.mongoUri as string });
+      try {
+        const history = await historyOf(second, id);
+        expectConsistent(history);
+        expect(history.task.status).toBe(transactions ? 'assigned' : 'in_progress');
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('creates a task whose creation was claimed but whose document was never written', async () => {
+      const first = await startTestApp(driver);
+      const faults = new WriteFaults(first);
+      faults.arm(2);
+      const res = await first.http().post('/tasks').set(as('u_alice')).send({ title: 'half made' });
+      expect(res.status).toBe(500);
+      expect(faults.writes).toEqual([
+        expect.stringMatching(/AuditLogRepository\.append$/),
+        expect.stringMatching(/TaskRepository\.insert$/),
+      ]);
+      const transactions = first.app.get(MongoTopology, { strict: false }).transactions;
+      // Invisible meanwhile: its audit entry has no task a reader could reach it through.
+      expect((await first.http().get('/tasks').set(as('u_alice'))).body.items).toEqual([]);
+      await first.close();
+
+      const second = await startTestApp(driver, { MONGODB_URI: first.mongoUri as string });
+      try {
+        const items = (await second.http().get('/tasks').set(as('u_alice'))).body.items;
+        expect(items.map((task: { title: string }) => task.title)).toEqual(
+          transactions ? [] : ['half made'],
+        );
+        if (!transactions) expectConsistent(await historyOf(second, items[0].id));
+      } finally {
+        await second.close();
+      }
+    });
+  },
+);

@@ -1,0 +1,143 @@
+import { TaskRollForwardSweep } from '@taskflow/tasks';
+import { WriteFaults } from '../support/faults';
+import { CommandLog, withDatabase } from '../support/mongo';
+import { describeShape, IndexKeys, serves, shapesOf } from '../support/query-shapes';
+import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
+import { allPages, anAssignedTask, as, expectStatus } from '../support/workflow';
+
+/** The migration runner's own bookkeeping: a few documents, read whole on purpose. */
+const BOOKKEEPING = ['migrations', 'migration_lock'];
+/** Soft-delete marker: null on nearly every task, so it is checked on fetch, not indexed. */
+const FLAGS = ['deleted_at'];
+
+/** Drives every endpoint and background path the Mongo adapters have. */
+async function representativeWorkload(t: TestApp): Promise<void> {
+  const http = () => t.http();
+  expectStatus(
+    await http()
+      .post('/users')
+      .send({ id: 'u_carol', name: 'Carol', role: 'human', password: 'a-long-enough-password' }),
+    201,
+  );
+  expectStatus(await http().get('/me').set(as('u_carol')), 200);
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) ids.push(await anAssignedTask(t, `task ${i}`));
+  const [id] = ids;
+  expectStatus(
+    await http().post(`/tasks/${id}/start`).set(as('u_bob')).send({ comment: 'go' }),
+    200,
+  );
+  expectStatus(await http().post(`/tasks/${id}/submit`).set(as('u_bob')).send({}), 200);
+  expectStatus(
+    await http().post(`/tasks/${id}/reject`).set(as('u_alice')).send({ reason: 'Totals' }),
+    200,
+  );
+  expectStatus(
+    await http().patch(`/tasks/${id}`).set(as('u_alice')).send({ reviewer_id: 'u_carol' }),
+    200,
+  );
+  expectStatus(await http().delete(`/tasks/${ids[2]}`).set(as('u_alice')), 204);
+  for (const user of ['u_alice', 'u_bob', 'u_admin']) {
+    for (const query of [
+      {},
+      { status: 'assigned' },
+      { assignee_id: 'u_bob' },
+      { creator_id: 'u_alice' },
+      { status: 'rejected', assignee_id: 'u_bob', creator_id: 'u_alice' },
+    ]) {
+      const first = expectStatus(
+        await http()
+          .get('/tasks')
+          .query({ ...query, limit: 1 })
+          .set(as(user)),
+        200,
+      );
+      if (first.body.next_cursor) {
+        expectStatus(
+          await http()
+            .get('/tasks')
+            .query({ ...query, limit: 1, cursor: first.body.next_cursor })
+            .set(as(user)),
+          200,
+        );
+      }
+    }
+  }
+  await allPages(t, `/tasks/${id}/audit_logs`);
+  await allPages(t, `/tasks/${id}/records`);
+  for (const path of [`/tasks/${id}/audit_logs`, `/tasks/${id}/records`]) {
+    const first = expectStatus(await http().get(path).query({ limit: 1 }).set(as('u_admin')), 200);
+    expectStatus(
+      await http().get(path).query({ limit: 1, cursor: first.body.next_cursor }).set(as('u_admin')),
+      200,
+    );
+  }
+
+  // A race and a write cut short: the roll-forward's reads and the fallback of a late task write.
+  await Promise.all(
+    [0, 1, 2].map(() => http().post(`/tasks/${ids[1]}/start`).set(as('u_bob')).send({})),
+  );
+  const faults = new WriteFaults(t);
+  faults.arm(3);
+  await http().patch(`/tasks/${ids[1]}`).set(as('u_alice')).send({ title: 'cut short' });
+  faults.arm(null);
+  expectStatus(
+    await http().patch(`/tasks/${ids[1]}`).set(as('u_alice')).send({ title: 'next' }),
+    200,
+  );
+  await t.app.get(TaskRollForwardSweep, { strict: false }).sweep();
+}
+
+describe('indexes behind every query the Mongo adapters issue', () => {
+  let t: TestApp;
+  let log: CommandLog;
+
+  beforeAll(async () => {
+    t = await startTestApp('mongo');
+    log = new CommandLog(mongoConnectionOf(t).getClient());
+    await representativeWorkload(t);
+    log.stop();
+  });
+  afterAll(() => t.close());
+
+  it('serves each query shape with an index a migration created', async () => {
+    const shapes = log.commands
+      .filter((c) => c.collection !== null && !BOOKKEEPING.includes(c.collection))
+      .flatMap(shapesOf);
+    const collections = [...new Set(shapes.map((shape) => shape.collection))];
+    expect(collections.sort()).toEqual(
+      ['accounts', 'audit_entries', 'checkpoints', 'collaboration_records', 'tasks'].sort(),
+    );
+    const indexes = new Map<string, IndexKeys[]>();
+    await withDatabase(t.mongoUri as string, async (db) => {
+      for (const collection of collections) {
+        const list = await db.collection(collection).listIndexes().toArray();
+        indexes.set(
+          collection,
+          list.map((index) => Object.entries(index.key as Record<string, number>)),
+        );
+      }
+    });
+    const unserved = [...new Set(shapes.map(describeShape))].filter((described) => {
+      const shape = shapes.find((s) => describeShape(s) === described)!;
+      return !(indexes.get(shape.collection) ?? []).some((index) => serves(index, shape, FLAGS));
+    });
+    expect(unserved).toEqual([]);
+    // The check can fail: without the migrations' indexes, list and log queries are unserved.
+    const onlyIds = shapes.filter((shape) => !serves([['_id', 1]], shape, FLAGS));
+    expect(onlyIds.map((shape) => shape.collection)).toEqual(
+      expect.arrayContaining(['tasks', 'audit_entries', 'collaboration_records']),
+    );
+    // The workload did exercise the list, log and sweep queries, not only `_id` lookups.
+    const described = shapes.map(describeShape);
+    expect(described).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^tasks eq\(deleted_at,visible_to\)/),
+        expect.stringMatching(/^tasks eq\(deleted_at,status\)/),
+        expect.stringMatching(/^audit_entries eq\(task_id\) range\(version\) sort\(version:1\)/),
+        expect.stringMatching(/^audit_entries eq\(\) range\(at\)/),
+        expect.stringMatching(/^collaboration_records eq\(task_id\) range\(_id\) sort\(_id:1\)/),
+      ]),
+    );
+  });
+});

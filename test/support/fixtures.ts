@@ -1,0 +1,56 @@
+import type { AuditEntry, CollaborationRecord } from '@taskflow/audit';
+import { newId } from '@taskflow/platform';
+import type { TaskState } from '@taskflow/tasks';
+import { taskStateToRecord } from '@taskflow/tasks';
+
+const at = (offsetSeconds = 0): Date => new Date(Date.UTC(2026, 0, 1, 9, 0, offsetSeconds));
+
+export function aTaskState(overrides: Partial<TaskState> = {}): TaskState {
+  return {
+    id: newId('t'),
+    title: 'Write the quarterly report',
+    description: 'Totals per region',
+    status: 'pending',
+    priority: 'normal',
+    dueAt: null,
+    creatorId: 'u_alice',
+    assigneeId: null,
+    reviewerId: null,
+    version: 1,
+    createdAt: at(),
+    updatedAt: at(),
+    deletedAt: null,
+    ...overrides,
+  };
+}
+
+export function aRecord(overrides: Partial<CollaborationRecord> = {}): CollaborationRecord {
+  return {
+    id: newId('r'),
+    taskId: 't_01aaaaaaaaaaaaaaaaaaaaaaaa',
+    actorId: 'u_bob',
+    kind: 'comment',
+    body: 'Looks good',
+    version: 2,
+    at: at(5),
+    ...overrides,
+  };
+}
+
+export function anAuditEntry(state: TaskState, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id: `${state.id}:${state.version}`,
+    taskId: state.id,
+    actorId: state.creatorId,
+    action: state.version === 1 ? 'create' : 'update',
+    fromStatus: state.version === 1 ? null : state.status,
+    toStatus: state.status,
+    changes: state.version === 1 ? {} : { title: { from: 'before', to: state.title } },
+    version: state.version,
+    requestId: 'req-1',
+    at: state.updatedAt,
+    state: taskStateToRecord(state),
+    records: [],
+    ...overrides,
+  };
+}
