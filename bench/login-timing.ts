@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_GLOBAL: 'off',
     RATE_LIMIT_AUTH: 'off',
   });
-  const app = await createApp(config, { logger: ['error'] });
+  const app = await createApp(config, { logger: false });
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.ready();

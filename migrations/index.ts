@@ -2,7 +2,8 @@ import type { Migration } from '@taskflow/platform';
 import { migration as taskListIndexes } from './0001-task-list-indexes';
 import { migration as auditLogIndexes } from './0002-audit-log-indexes';
 import { migration as recordIndexes } from './0003-record-indexes';
-import { migration as identityTokenIndexes } from './0004-identity-token-indexes';
+import { migration as expiryIndexes } from './0004-idempotency-and-rate-limit-expiry';
+import { migration as identityTokenIndexes } from './0005-identity-token-indexes';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -12,5 +13,6 @@ export const MIGRATIONS: readonly Migration[] = [
   taskListIndexes,
   auditLogIndexes,
   recordIndexes,
+  expiryIndexes,
   identityTokenIndexes,
 ];

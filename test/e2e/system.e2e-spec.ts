@@ -7,6 +7,9 @@ import { TEST_DRIVERS, TestApp } from '../support/test-app';
 /** Every route the API serves, as the OpenAPI document must list it. */
 const ROUTES = [
   'GET /livez',
+  'GET /readyz',
+  'GET /health',
+  'GET /metrics',
   'POST /users',
   'GET /me',
   'POST /users/{id}/disable',
@@ -34,6 +37,9 @@ const ROUTES = [
 
 const PUBLIC = new Set([
   'GET /livez',
+  'GET /readyz',
+  'GET /health',
+  'GET /metrics',
   'POST /users',
   'POST /auth/login',
   'POST /auth/refresh',
@@ -76,7 +82,7 @@ describe.each(TEST_DRIVERS)('system endpoints (%s driver)', (driver) => {
 
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
   });
 
   it('serves the Swagger UI at /docs', async () => {

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@taskflow/platform';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { createApp } from '../../apps/api/src/bootstrap';
+import { createApp, CreateAppOptions } from '../../apps/api/src/bootstrap';
 import { DriverName, testDrivers } from './drivers';
 import { freshDatabaseUri, migrateUp } from './mongo';
 
@@ -28,6 +28,8 @@ const TEST_ENV: Record<string, string> = {
   JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long',
   RATE_LIMIT_GLOBAL: 'off',
   RATE_LIMIT_AUTH: 'off',
+  // Request log lines would bury Jest's output; a test of the log line sets its own level.
+  LOG_LEVEL: 'silent',
 };
 
 /**
@@ -38,6 +40,7 @@ const TEST_ENV: Record<string, string> = {
 export async function startTestApp(
   driver: DriverName,
   env: Record<string, string> = {},
+  options: Pick<CreateAppOptions, 'logDestination'> = {},
 ): Promise<TestApp> {
   let mongoUri: string | null = null;
   if (driver === 'mongo') {
@@ -50,7 +53,7 @@ export async function startTestApp(
     ...(mongoUri ? { MONGODB_URI: mongoUri } : {}),
     ...env,
   });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { ...options, logger: false });
   // Listening once up front lets many concurrent supertest requests share one server.
   await app.listen(0, '127.0.0.1');
   return {

@@ -3,25 +3,31 @@ import { AuditModule } from '@taskflow/audit';
 import { HealthModule } from '@taskflow/health';
 import { IdentityModule } from '@taskflow/identity';
 import { MIGRATIONS } from '@taskflow/migrations';
-import { AppConfig, IdempotencyModule, PlatformModule, RateLimitModule } from '@taskflow/platform';
+import {
+  AppConfig,
+  IdempotencyModule,
+  PlatformModule,
+  PlatformOptions,
+  RateLimitModule,
+} from '@taskflow/platform';
 import { TasksModule } from '@taskflow/tasks';
 
 /** Wiring only: each module gets the validated config's driver. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, platform: PlatformOptions = {}): DynamicModule {
     const tasks = TasksModule.register({ driver: config.driver });
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(config, { migrations: MIGRATIONS }),
+        PlatformModule.forRoot(config, { ...platform, migrations: MIGRATIONS }),
         IdentityModule.register({ driver: config.driver }),
         // After identity: its actor guard runs first, so the limiter can count by account.
         RateLimitModule.register(config),
         IdempotencyModule.register(config.driver),
         tasks,
         AuditModule.register({ imports: [tasks] }),
-        HealthModule,
+        HealthModule.register(config.driver),
       ],
     };
   }

@@ -4,19 +4,25 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import {
   AppConfig,
+  applicationVersion,
   createValidationPipe,
   documentIdempotencyKeys,
   requestIdFrom,
   sendProblem,
 } from '@taskflow/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 
 /** Largest accepted request body; bigger ones answer 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface CreateAppOptions {
-  readonly logger?: false | ('error' | 'warn' | 'log')[];
+  /** false silences Nest's own messages (start-up, errors); request lines follow LOG_LEVEL. */
+  readonly logger?: false;
+  /** Where log lines go instead of stdout; tests read them from here. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** Builds the HTTP application (not yet listening); used by main.ts and by the e2e tests. */
@@ -41,10 +47,15 @@ export async function createApp(
       sendProblem(error, request, reply, routerErrors);
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? ['error', 'warn', 'log'],
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, { logging: { destination: options.logDestination } }),
+    adapter,
+    options.logger === false
+      ? { logger: false, abortOnError: false }
+      : { bufferLogs: true, abortOnError: false },
+  );
+  // Nest's own messages go through pino too, as JSON lines with the request's context.
+  if (options.logger !== false) app.useLogger(app.get(NestPinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -54,7 +65,7 @@ export async function createApp(
   const builder = new DocumentBuilder()
     .setTitle('TaskFlow')
     .setDescription('Tasks that people and software agents move through a reviewed workflow.')
-    .setVersion('0.1.0')
+    .setVersion(applicationVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer');
   if (config.devMode) {
     builder.addApiKey(

@@ -1,6 +1,48 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { collectProcessMetrics, Driver } from '@taskflow/platform';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { MigrationsIndicator } from './application/migrations.indicator';
+import { MongoIndicator } from './application/mongo.indicator';
+import { ReadinessService } from './application/readiness.service';
+import { ServingIndicator } from './application/serving.indicator';
+import { ShutdownState } from './application/shutdown-state';
+import { GracefulShutdown } from './http/graceful-shutdown';
+import { HttpMetrics } from './http/http-metrics';
+import { MetricsController } from './http/metrics.controller';
 import { ProbesController } from './http/probes.controller';
 
-/** Kubernetes probes. Readiness and metrics join here as the database and operations land. */
-@Module({ controllers: [ProbesController] })
-export class HealthModule {}
+/**
+ * Probes (/livez, /readyz, /health), the Prometheus endpoint (/metrics), the HTTP duration
+ * histogram and graceful shutdown. Readiness runs every ReadinessIndicator in the application.
+ */
+@Module({
+  imports: [
+    DiscoveryModule,
+    // Readiness logs its own transitions; terminus would log every failed probe.
+    TerminusModule.forRoot({ logger: false }),
+    // Process metrics are registered once per process by collectProcessMetrics.
+    PrometheusModule.register({
+      controller: MetricsController,
+      path: '/metrics',
+      defaultMetrics: { enabled: false },
+    }),
+  ],
+  controllers: [ProbesController],
+  providers: [ShutdownState, ServingIndicator, ReadinessService, GracefulShutdown, HttpMetrics],
+  exports: [ShutdownState, GracefulShutdown],
+})
+export class HealthModule implements OnModuleInit {
+  /** With the Mongo driver, readiness also pings the database. */
+  static register(driver: Driver): DynamicModule {
+    return {
+      module: HealthModule,
+      providers: [MigrationsIndicator, ...(driver === 'mongo' ? [MongoIndicator] : [])],
+    };
+  }
+
+  onModuleInit(): void {
+    collectProcessMetrics();
+  }
+}

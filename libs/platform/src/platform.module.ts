@@ -2,9 +2,13 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { Clock, SystemClock } from './domain/clock';
 import { ProblemDetailsFilter } from './http/problem.filter';
+import { loggerParams, LoggingOptions } from './observability/logging';
+import { METRIC_PROVIDERS } from './observability/metrics';
+import { RequestLogContext } from './observability/request-log-context';
 import { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
 import type { Migration } from './persistence/migration';
 import { MigrationCheck, NoMigrations } from './persistence/migration-check';
@@ -14,16 +18,19 @@ import { mongoConnection, mongoTopologyProvider } from './persistence/mongo/mong
 import { MongoMigrationCheck } from './persistence/mongo/mongo-migration-check';
 import { MongoTopology } from './persistence/mongo/mongo-topology';
 import { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
+import { MemoryStorageInfo, StorageInfo } from './persistence/storage-info';
 import { UnitOfWork } from './persistence/unit-of-work';
 
 export interface PlatformOptions {
   /** The migrations this build expects in the database (Mongo driver). */
   readonly migrations?: readonly Migration[];
+  readonly logging?: LoggingOptions;
 }
 
 /**
- * What every module shares: validated config, the clock, the error filter, and the driver's
- * unit of work, checkpoints and migration check (plus, for Mongo, the connection and topology).
+ * What every module shares: validated config, the clock, the error filter, the request logger,
+ * the application's metrics, and the driver's unit of work, checkpoints, migration check and
+ * storage facts (plus, for Mongo, the connection and topology).
  */
 @Global()
 @Module({})
@@ -33,13 +40,24 @@ export class PlatformModule {
       { provide: AppConfig, useValue: config },
       { provide: Clock, useClass: SystemClock },
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      RequestLogContext,
+      ...METRIC_PROVIDERS,
     ];
-    const shared = [AppConfig, Clock, UnitOfWork, Checkpoints, MigrationCheck];
+    const shared = [
+      AppConfig,
+      Clock,
+      UnitOfWork,
+      Checkpoints,
+      MigrationCheck,
+      StorageInfo,
+      ...METRIC_PROVIDERS,
+    ];
+    const logger = LoggerModule.forRoot(loggerParams(config, options.logging));
     if (config.driver === 'mongo') {
       const migrations = options.migrations ?? [];
       return {
         module: PlatformModule,
-        imports: [mongoConnection(config)],
+        imports: [logger, mongoConnection(config)],
         providers: [
           ...common,
           mongoTopologyProvider,
@@ -51,18 +69,28 @@ export class PlatformModule {
             inject: [getConnectionToken()],
             useFactory: (connection: Connection) => new MongoMigrationCheck(connection, migrations),
           },
+          {
+            provide: StorageInfo,
+            inject: [MongoTopology],
+            useFactory: (topology: MongoTopology): StorageInfo => ({
+              driver: 'mongo',
+              transactionsSupported: () => topology.transactions,
+            }),
+          },
         ],
         exports: [...shared, MongoTopology, MongoUnitOfWork],
       };
     }
     return {
       module: PlatformModule,
+      imports: [logger],
       providers: [
         ...common,
         MemoryUnitOfWork,
         { provide: UnitOfWork, useExisting: MemoryUnitOfWork },
         { provide: Checkpoints, useClass: MemoryCheckpoints },
         { provide: MigrationCheck, useClass: NoMigrations },
+        { provide: StorageInfo, useClass: MemoryStorageInfo },
       ],
       exports: [...shared, MemoryUnitOfWork],
     };

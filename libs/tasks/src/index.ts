@@ -1,5 +1,6 @@
 export * from './application/task.service';
 export * from './domain';
+export * from './ports/task-change-observer';
 export * from './ports/task.repository';
 export * from './tasks.module';
 export * from './application/task-roll-forward.service';

@@ -6,6 +6,8 @@ import { TaskRollForward, TaskRollForwardSweep } from './application/task-roll-f
 import { TaskService } from './application/task.service';
 import { TasksController } from './http/tasks.controller';
 import { TasksPersistenceModule } from './tasks-persistence.module';
+import { PrometheusTaskChangeObserver } from './infrastructure/metrics/prometheus-task-change-observer';
+import { TaskChangeObserver } from './ports/task-change-observer';
 
 export interface TasksModuleOptions {
   readonly driver: Driver;
@@ -24,6 +26,7 @@ export class TasksModule {
       imports: [auditPersistence, TasksPersistenceModule.register({ driver: options.driver })],
       controllers: [TasksController],
       providers: [
+        { provide: TaskChangeObserver, useClass: PrometheusTaskChangeObserver },
         TaskService,
         TaskRollForward,
         TaskRollForwardSweep,

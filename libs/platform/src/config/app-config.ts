@@ -41,6 +41,8 @@ class Environment {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
+  @IsOptional() @IsBooleanString() LOG_PRETTY?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(3600) SHUTDOWN_GRACE_SECONDS?: number;
   @IsOptional()
   @Matches(/^(true|false|[0-9]+)$/, { message: 'TRUST_PROXY must be true, false or a hop count' })
   TRUST_PROXY?: string;
@@ -70,6 +72,7 @@ const INTEGERS = [
   'RESET_TOKEN_TTL',
   'BCRYPT_COST',
   'IDEMPOTENCY_TTL',
+  'SHUTDOWN_GRACE_SECONDS',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -82,6 +85,10 @@ export class AppConfig {
   readonly devMode!: boolean;
   readonly nodeEnv!: string;
   readonly logLevel!: string;
+  /** Human-readable logs through pino-pretty (a dev dependency); JSON lines otherwise. */
+  readonly logPretty!: boolean;
+  /** How long SIGTERM waits for in-flight requests before it cuts them off. */
+  readonly shutdownGraceSeconds!: number;
   readonly bcryptCost!: number;
   /** false, or the number of trusted proxy hops in front of the API. */
   readonly trustProxy!: false | number;
@@ -143,6 +150,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   if (devMode && nodeEnv === 'production') {
     problems.push('DEV_MODE=true is refused when NODE_ENV=production');
   }
+  const logPretty = env.LOG_PRETTY === 'true';
+  if (logPretty && nodeEnv === 'production') {
+    // pino-pretty is a dev dependency and JSON lines are what log pipelines read.
+    problems.push('LOG_PRETTY=true is refused when NODE_ENV=production');
+  }
   const driver = env.TASK_REPOSITORY_DRIVER ?? 'memory';
   if (driver === 'mongo' && !env.MONGODB_URI) {
     problems.push('MONGODB_URI is required when TASK_REPOSITORY_DRIVER=mongo');
@@ -173,6 +185,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     devMode,
     nodeEnv,
     logLevel: env.LOG_LEVEL ?? 'info',
+    logPretty,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS ?? 10,
     bcryptCost: env.BCRYPT_COST ?? 12,
     trustProxy: trust === 'false' ? false : trust === 'true' ? 1 : Number(trust),
     jwt: {

@@ -35,6 +35,7 @@ export const PROBLEM_CATALOG: Readonly<Record<string, ProblemType>> = {
   'IDEMPOTENCY.IN_FLIGHT': p(409, 'idempotency-in-flight', 'Request already in progress'),
   'RATE.LIMITED': p(429, 'rate-limited', 'Too many requests'),
   'SERVICE.UNAVAILABLE': p(503, 'unavailable', 'Service unavailable'),
+  'HEALTH.NOT_READY': p(503, 'not-ready', 'Not ready'),
 };
 
 const BY_STATUS: Readonly<Record<number, ProblemType>> = {

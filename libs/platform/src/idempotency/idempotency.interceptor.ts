@@ -1,8 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import canonicalize from 'canonicalize';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
+import type { Counter } from 'prom-client';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import type { Actor } from '../domain/actor';
@@ -11,6 +13,7 @@ import { DomainError } from '../domain/domain-error';
 import { toProblem } from '../errors/problem';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.filter';
 import { RequestValidationError } from '../http/validation';
+import { METRIC } from '../observability/metrics';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import {
   IdempotencyInFlight,
@@ -61,6 +64,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    @InjectMetric(METRIC.idempotentReplays) private readonly replays: Counter,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -97,6 +101,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!claim.claimed) {
       if (claim.existing.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
       if (claim.existing.response === null) throw new IdempotencyInFlight();
+      this.replays.inc();
       throw new ReplayedResponse(claim.existing.response);
     }
 

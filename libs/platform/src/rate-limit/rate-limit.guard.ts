@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
 import { DomainError } from '../domain/domain-error';
+import { METRIC } from '../observability/metrics';
 
 export class RateLimited extends DomainError {
   constructor(
@@ -31,6 +34,10 @@ function appendListHeader(reply: FastifyReply, name: string, member: string): vo
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  // Injected as a property, so ThrottlerGuard's constructor stays as the throttler defines it.
+  @InjectMetric(METRIC.rateLimitedRequests)
+  private readonly rejections!: Counter<'policy'>;
+
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = request;
     const http = context.switchToHttp();
@@ -39,7 +46,15 @@ export class RateLimitGuard extends ThrottlerGuard {
     const name = throttler.name ?? 'default';
     const tracker = await getTracker(req, context);
     const key = generateKey(context, tracker, name);
-    const hit = await this.storageService.increment(key, ttl, limit, blockDuration, name);
+    let hit;
+    try {
+      hit = await this.storageService.increment(key, ttl, limit, blockDuration, name);
+    } catch (error) {
+      // Fail open: with the counter store down the database is down too, and every request
+      // that needs it fails on its own; refusing the rest (probes, docs) would help no one.
+      this.logger.warn(`Rate limit store unavailable, request not counted: ${String(error)}`);
+      return true;
+    }
     const windowSeconds = Math.round(ttl / 1000);
     appendListHeader(reply, 'RateLimit-Policy', `"${name}";q=${limit};w=${windowSeconds}`);
     appendListHeader(
@@ -47,7 +62,10 @@ export class RateLimitGuard extends ThrottlerGuard {
       'RateLimit',
       `"${name}";r=${Math.max(0, limit - hit.totalHits)};t=${hit.timeToExpire}`,
     );
-    if (hit.isBlocked) throw new RateLimited(name, hit.timeToBlockExpire);
+    if (hit.isBlocked) {
+      this.rejections.inc({ policy: name });
+      throw new RateLimited(name, hit.timeToBlockExpire);
+    }
     return true;
   }
 }

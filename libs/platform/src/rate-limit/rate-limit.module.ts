@@ -9,7 +9,13 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig, Driver, RateLimit } from '../config/app-config';
 import type { Actor } from '../domain/actor';
+import { bindDriver } from '../persistence/driver-bindings';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage';
+import {
+  MongoRateLimitStorage,
+  RateLimitCounterDocument,
+  RateLimitCounterSchema,
+} from './mongo-rate-limit.storage';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
 
@@ -95,10 +101,16 @@ export function rateLimitPolicies(config: AppConfig): ThrottlerOptions[] {
 /** Binds the counter store of the configured driver. */
 @Module({})
 export class RateLimitStorageModule {
-  static register(_driver: Driver): DynamicModule {
+  static register(driver: Driver): DynamicModule {
     return {
       module: RateLimitStorageModule,
-      providers: [{ provide: RateLimitStorage, useClass: MemoryRateLimitStorage }],
+      ...bindDriver(driver, {
+        memory: [{ provide: RateLimitStorage, useClass: MemoryRateLimitStorage }],
+        mongo: {
+          models: [{ name: RateLimitCounterDocument.name, schema: RateLimitCounterSchema }],
+          providers: [{ provide: RateLimitStorage, useClass: MongoRateLimitStorage }],
+        },
+      }),
       exports: [RateLimitStorage],
     };
   }

@@ -12,7 +12,9 @@ import {
 import { ReasonRequired, TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
 import type { Task } from '../domain/task.entity';
 import { ADMIN, AGENT, ASSIGNEE, CREATOR, REVIEWER, STRANGER } from '../domain/testing/a-task';
+import type { TaskChanged } from '../domain/task-events';
 import { MemoryTaskRepository } from '../infrastructure/memory/memory-task.repository';
+import { TaskChangeObserver } from '../ports/task-change-observer';
 import { TaskHistoryAccessService } from './task-history-access.service';
 import { AccountUnavailable, CommandContext, TaskService } from './task.service';
 import { TaskRollForward } from './task-roll-forward.service';
@@ -53,6 +55,15 @@ class InMemoryAccounts extends AccountLookup {
   }
 }
 
+/** Remembers the actions it was told about (metrics hang on this port in the app). */
+class RecordingObserver extends TaskChangeObserver {
+  readonly actions: string[] = [];
+
+  committed(changes: readonly TaskChanged[]): void {
+    this.actions.push(...changes.map((change) => change.action));
+  }
+}
+
 function harness() {
   const unitOfWork = new MemoryUnitOfWork();
   const tasks = new MemoryTaskRepository(unitOfWork);
@@ -66,6 +77,7 @@ function harness() {
     .add(AGENT)
     .add({ id: DISABLED, role: 'human' }, false);
   const rollForward = new TaskRollForward(tasks, auditLog, records);
+  const observer = new RecordingObserver();
   const service = new TaskService(
     tasks,
     auditLog,
@@ -74,12 +86,14 @@ function harness() {
     unitOfWork,
     new FixedClock(),
     rollForward,
+    observer,
   );
   const everything = { limit: 100, after: null };
   return {
     service,
     tasks,
     accounts,
+    observer,
     history: new TaskHistoryAccessService(tasks),
     as: (actor: Actor, expectedVersion?: number): CommandContext => ({
       actor,
@@ -400,22 +414,37 @@ describe('TaskService', () => {
 
     it('leave no audit entry or record behind when the task write of the unit fails', async () => {
       const id = await taskIn(h, 'pending');
-      const release = h.accounts.hold();
-      const assign = h.service.assign(h.as(CREATOR), id, ASSIGNEE.id, 'Yours');
-      await new Promise((resolve) => setImmediate(resolve));
-      // Moves the stored task on without an audit entry, so only the last write of the unit
-      // (the task itself) can fail its check.
-      const moved = (await h.tasks.findById(id))!.snapshot();
-      await h.tasks.save({ ...moved, title: 'Moved on', version: 2 }, 1);
-      release();
+      // The last write of the unit (the task itself) fails, after the audit entry and the
+      // comment record were staged.
+      const failure = new Error('storage unavailable');
+      jest.spyOn(h.tasks, 'save').mockRejectedValueOnce(failure);
 
-      expect(await rejection(assign)).toBeInstanceOf(ConcurrencyConflict);
+      expect(await rejection(h.service.assign(h.as(CREATOR), id, ASSIGNEE.id, 'Yours'))).toBe(
+        failure,
+      );
       expect(await h.auditOf(id)).toHaveLength(1);
       expect(await h.recordsOf(id)).toEqual([]);
       expect((await h.tasks.findById(id))!.snapshot()).toMatchObject({
-        title: 'Moved on',
+        status: 'pending',
         assigneeId: null,
+        version: 1,
       });
+    });
+  });
+
+  describe('change observer', () => {
+    it('hears of every committed change, in order', async () => {
+      await taskIn(h, 'submitted');
+      expect(h.observer.actions).toEqual(['create', 'assign', 'start', 'submit']);
+    });
+
+    it('hears nothing of a refused change or of a unit that was rolled back', async () => {
+      const id = await taskIn(h, 'pending');
+      await rejection(h.service.approve(h.as(CREATOR), id, null));
+      jest.spyOn(h.tasks, 'save').mockRejectedValueOnce(new Error('storage unavailable'));
+      await rejection(h.service.assign(h.as(CREATOR), id, ASSIGNEE.id, null));
+
+      expect(h.observer.actions).toEqual(['create']);
     });
   });
 

@@ -22,6 +22,7 @@ import { TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
 import type { TaskChanged, TaskState } from '../domain/task-events';
 import { taskStateToRecord } from '../domain/task-state-record';
 import { NewTask, Task, TaskEdits } from '../domain/task.entity';
+import { TaskChangeObserver } from '../ports/task-change-observer';
 import { TaskFilter, TaskRepository } from '../ports/task.repository';
 import { TaskRollForward } from './task-roll-forward.service';
 
@@ -98,6 +99,7 @@ export class TaskService {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly rollForward: TaskRollForward,
+    private readonly observer: TaskChangeObserver,
   ) {}
 
   async create(context: CommandContext, input: Omit<NewTask, 'id'>): Promise<Task> {
@@ -193,7 +195,6 @@ export class TaskService {
     context: CommandContext,
     id: string,
     act: (task: Task, now: Date) => void | boolean | Promise<void>,
-    retried = false,
   ): Promise<Task> {
     const task = await this.get(context.actor, id);
     if (context.expectedVersion !== undefined && context.expectedVersion !== task.version) {
@@ -205,11 +206,10 @@ export class TaskService {
       await this.persist(task, loadedVersion, context);
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
-      // A change claimed before ours may not have reached the task yet (a crash, or a writer
-      // between its claim and its task write): roll the task forward and decide again on top.
-      if ((await this.rollForward.rollForward(id, loadedVersion)) && !retried) {
-        return this.change(context, id, act, true);
-      }
+      // The claim was lost: another change owns the next version, so this one is a conflict
+      // (DESIGN §2). If that change never reached the task (a crash between its claim and its
+      // task write), bring the task up to its log now, so the client's retry starts from there.
+      await this.rollForward.rollForward(id, loadedVersion);
       if (context.expectedVersion !== undefined) throw new TaskPreconditionFailed(id);
       throw error;
     }
@@ -234,5 +234,6 @@ export class TaskService {
       if (loadedVersion === null) await this.tasks.insert(state);
       else await this.tasks.save(state, loadedVersion);
     });
+    this.observer.committed(events);
   }
 }

@@ -8,7 +8,7 @@ import type { Migration } from '@taskflow/platform';
  * token whatever RESET_TOKEN_TTL is.
  */
 export const migration: Migration = {
-  id: '0004-identity-token-indexes',
+  id: '0005-identity-token-indexes',
   description:
     'Refresh tokens by hash (unique) and expiry, families by account, reset tokens by expiry',
   steps: [

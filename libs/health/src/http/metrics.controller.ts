@@ -1,0 +1,22 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Public } from '@taskflow/identity';
+import { NoRateLimit } from '@taskflow/platform';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { FastifyReply } from 'fastify';
+
+/** The Prometheus scrape endpoint (the path is set by PrometheusModule), public like the probes. */
+@ApiTags('system')
+@Public()
+// Scrapes come every few seconds from the same address, whatever the clients do.
+@NoRateLimit()
+@Controller()
+export class MetricsController extends PrometheusController {
+  @Get()
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Process, HTTP and application metrics', type: String })
+  override index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+    return super.index(response);
+  }
+}

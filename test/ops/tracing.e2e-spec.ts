@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BuiltApp, startBuiltApp } from '../support/built-app';
+
+interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+}
+
+/** A minimal OTLP/HTTP receiver: collects the spans of every JSON export request. */
+class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  readonly paths: string[] = [];
+  private readonly server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      this.paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
+      if (req.url === '/v1/traces') {
+        const payload = JSON.parse(body) as {
+          resourceSpans: { scopeSpans: { spans: ReceivedSpan[] }[] }[];
+        };
+        for (const resource of payload.resourceSpans) {
+          for (const scope of resource.scopeSpans) this.spans.push(...scope.spans);
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async spansOf(traceId: string, timeoutMs = 15_000): Promise<ReceivedSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.spans.filter((span) => span.traceId === traceId);
+      if (found.length > 0) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(
+      `no span of trace ${traceId} within ${timeoutMs} ms; received: ${JSON.stringify(this.paths)}`,
+    );
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
+  const receiver = new OtlpReceiver();
+  let app: BuiltApp;
+
+  beforeAll(async () => {
+    const endpoint = await receiver.start();
+    app = await startBuiltApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_SERVICE_NAME: 'taskflow-test',
+      // Export within 100 ms instead of the default 5 s.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    app?.kill();
+    await receiver.stop();
+  });
+
+  it('continues the trace of an incoming traceparent and puts its id in the log line', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const res = await fetch(`${app.url}/me`, {
+      headers: {
+        traceparent: `00-${traceId}-${callerSpanId}-01`,
+        'x-user-id': 'u_alice',
+        'x-request-id': 'traced-request',
+      },
+    });
+    expect(res.status).toBe(200);
+
+    const spans = await receiver.spansOf(traceId);
+    // The server span is the caller's child; the framework's spans hang below it.
+    const serverSpan = spans.find((span) => span.parentSpanId === callerSpanId);
+    expect(serverSpan).toBeDefined();
+    expect(spans.some((span) => span.parentSpanId === serverSpan?.spanId)).toBe(true);
+
+    const line = app.logLines().find((l) => l.request_id === 'traced-request' && 'status' in l);
+    expect(line).toMatchObject({ trace_id: traceId, route: '/me', status: 200 });
+  });
+
+  it('leaves probes out of the traces', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    await fetch(`${app.url}/readyz`, {
+      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    });
+    await expect(receiver.spansOf(traceId, 1_500)).rejects.toThrow('no span');
+  });
+
+  it('flushes and exits 0 on SIGTERM', async () => {
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+  });
+});
