@@ -3,6 +3,7 @@ import { migration as taskListIndexes } from './0001-task-list-indexes';
 import { migration as auditLogIndexes } from './0002-audit-log-indexes';
 import { migration as recordIndexes } from './0003-record-indexes';
 import { migration as expiryIndexes } from './0004-idempotency-and-rate-limit-expiry';
+import { migration as identityTokenIndexes } from './0005-identity-token-indexes';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auditLogIndexes,
   recordIndexes,
   expiryIndexes,
+  identityTokenIndexes,
 ];

@@ -1,4 +1,9 @@
-import { AccountAlreadyExists, AccountRepository, type AccountState } from '@taskflow/identity';
+import {
+  AccountAlreadyExists,
+  AccountNotFound,
+  AccountRepository,
+  type AccountState,
+} from '@taskflow/identity';
 import { testDrivers } from '../support/drivers';
 import { withDatabase } from '../support/mongo';
 import { Persistence, startPersistence } from '../support/persistence';
@@ -14,6 +19,10 @@ const anAccount = (overrides: Partial<AccountState> = {}): AccountState => ({
   sessionsValidAfter: null,
   ...overrides,
 });
+
+const T1 = new Date('2026-02-01T00:00:00.001Z');
+const T2 = new Date('2026-02-01T00:00:05.000Z');
+const T3 = new Date('2026-02-02T00:00:00.000Z');
 
 describe.each(testDrivers())('AccountRepository contract (%s)', (driver) => {
   let p: Persistence;
@@ -44,16 +53,58 @@ describe.each(testDrivers())('AccountRepository contract (%s)', (driver) => {
     expect((await accounts.findById(account.id))?.name).toBe('Carol');
   });
 
-  it('saves changes to an account', async () => {
+  it('changes the password and moves the revocation, and nothing else', async () => {
     const account = anAccount();
     await accounts.create(account);
-    const changed = {
+    await accounts.changePassword(account.id, 'new-hash', T1);
+    expect(await accounts.findById(account.id)).toEqual({
+      ...account,
+      passwordHash: 'new-hash',
+      sessionsValidAfter: T1,
+    });
+  });
+
+  it('disables and moves the revocation', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await accounts.disable(account.id, T1);
+    expect(await accounts.findById(account.id)).toEqual({
       ...account,
       status: 'disabled',
-      sessionsValidAfter: new Date('2026-02-01T00:00:00.000Z'),
-    } as const;
-    await accounts.save(changed);
-    expect(await accounts.findById(account.id)).toEqual(changed);
+      sessionsValidAfter: T1,
+    });
+  });
+
+  it('never moves the revocation back', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await accounts.revokeSessions(account.id, T2);
+    await accounts.revokeSessions(account.id, T1);
+    expect((await accounts.findById(account.id))?.sessionsValidAfter).toEqual(T2);
+    await accounts.revokeSessions(account.id, T3);
+    expect((await accounts.findById(account.id))?.sessionsValidAfter).toEqual(T3);
+  });
+
+  it('keeps both of a password change and a disable made at the same time', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await Promise.all([
+      accounts.changePassword(account.id, 'new-hash', T1),
+      accounts.disable(account.id, T1),
+    ]);
+    expect(await accounts.findById(account.id)).toMatchObject({
+      passwordHash: 'new-hash',
+      status: 'disabled',
+    });
+  });
+
+  it('answers not found when changing an unknown account, and creates nothing', async () => {
+    await expect(accounts.changePassword('u_nobody', 'h', T1)).rejects.toBeInstanceOf(
+      AccountNotFound,
+    );
+    await expect(accounts.disable('u_nobody', T1)).rejects.toBeInstanceOf(AccountNotFound);
+    await expect(accounts.revokeSessions('u_nobody', T1)).rejects.toBeInstanceOf(AccountNotFound);
+    expect(await accounts.findById('u_nobody')).toBeNull();
   });
 
   if (driver === 'mongo') {

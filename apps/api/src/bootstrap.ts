@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import {
   AppConfig,
   applicationVersion,
@@ -62,21 +62,29 @@ export async function createApp(
   });
   app.useGlobalPipes(createValidationPipe());
 
-  const document = documentIdempotencyKeys(
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('TaskFlow')
-        .setDescription('Tasks that people and software agents move through a reviewed workflow.')
-        .setVersion(applicationVersion())
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-        .addApiKey(
-          { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
-          'dev-user-id',
-        )
-        .build(),
-    ),
-  );
+  const builder = new DocumentBuilder()
+    .setTitle('TaskFlow')
+    .setDescription('Tasks that people and software agents move through a reviewed workflow.')
+    .setVersion(applicationVersion())
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer');
+  if (config.devMode) {
+    builder.addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
+      'dev-user-id',
+    );
+  }
+  const document = documentIdempotencyKeys(SwaggerModule.createDocument(app, builder.build()));
+  if (!config.devMode) withoutSecurityScheme(document, 'dev-user-id');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** Outside dev mode X-User-ID is ignored, so no operation may offer it. */
+function withoutSecurityScheme(document: OpenAPIObject, scheme: string): void {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as { security?: Record<string, string[]>[] }[]) {
+      if (!Array.isArray(operation?.security)) continue;
+      operation.security = operation.security.filter((requirement) => !(scheme in requirement));
+    }
+  }
 }

@@ -1,18 +1,38 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AppConfig } from '@taskflow/platform';
 import type { Driver } from '@taskflow/platform';
 import { AccountService } from './application/account.service';
 import { ActorResolver } from './application/actor-resolver';
+import { BootstrapAdminSeeder } from './application/bootstrap-admin.seeder';
 import { DevAccountsSeeder } from './application/dev-accounts.seeder';
+import { PasswordResetService } from './application/password-reset.service';
+import { RefreshTokenSuccessors } from './application/secret-tokens';
+import { SessionService } from './application/session.service';
 import { ActorGuard } from './http/actor.guard';
+import { AuthController } from './http/auth.controller';
 import { UsersController } from './http/users.controller';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-password-hasher';
+import { BearerAuthenticator } from './infrastructure/jwt/bearer-authenticator';
+import { JwtAccessTokenIssuer } from './infrastructure/jwt/jwt-access-token.issuer';
+import { LogMailer } from './infrastructure/mail/log-mailer';
+import { SmtpMailer } from './infrastructure/mail/smtp-mailer';
+import { UnconfiguredMailer } from './infrastructure/mail/unconfigured-mailer';
 import { IdentityPersistenceModule } from './identity-persistence.module';
+import { AccessTokenIssuer } from './ports/access-token-issuer';
 import { AccountLookup } from './ports/account-lookup';
+import { Mailer } from './ports/mailer';
 import { PasswordHasher } from './ports/password-hasher';
 
 export interface IdentityModuleOptions {
   readonly driver: Driver;
+}
+
+/** SMTP when configured; else the log in dev mode; else nothing is sent and each miss is logged. */
+function mailerFor(config: AppConfig): Mailer {
+  if (config.smtpUrl) return new SmtpMailer(config);
+  return config.devMode ? new LogMailer() : new UnconfiguredMailer();
 }
 
 /** Accounts, authentication and the global actor guard. Exports the AccountLookup port. */
@@ -23,14 +43,35 @@ export class IdentityModule {
       module: IdentityModule,
       // Global: the actor guard and AccountLookup serve every module.
       global: true,
-      imports: [IdentityPersistenceModule.register({ driver: options.driver })],
-      controllers: [UsersController],
+      imports: [
+        IdentityPersistenceModule.register({ driver: options.driver }),
+        JwtModule.registerAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            secret: config.jwt.secret,
+            signOptions: {
+              algorithm: 'HS256',
+              issuer: config.jwt.issuer,
+              audience: config.jwt.audience,
+              expiresIn: config.jwt.accessTtlSeconds,
+            },
+          }),
+        }),
+      ],
+      controllers: [AuthController, UsersController],
       providers: [
         { provide: PasswordHasher, useClass: BcryptPasswordHasher },
+        { provide: AccessTokenIssuer, useClass: JwtAccessTokenIssuer },
+        { provide: Mailer, inject: [AppConfig], useFactory: mailerFor },
+        RefreshTokenSuccessors,
         AccountService,
         { provide: AccountLookup, useExisting: AccountService },
+        SessionService,
+        PasswordResetService,
         ActorResolver,
+        BearerAuthenticator,
         DevAccountsSeeder,
+        BootstrapAdminSeeder,
         { provide: APP_GUARD, useClass: ActorGuard },
       ],
       exports: [AccountLookup],

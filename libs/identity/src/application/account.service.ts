@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, Clock } from '@taskflow/platform';
-import { AccountNotFound, AccountState, assertPasswordPolicy } from '../domain/account';
+import { Actor, Clock, UnitOfWork } from '@taskflow/platform';
+import {
+  AccountForbidden,
+  AccountNotFound,
+  AccountState,
+  assertMayDisable,
+  assertMayRevokeSessions,
+  assertPasswordPolicy,
+  SELF_SERVICE_ROLES,
+} from '../domain/account';
 import { AccountLookup } from '../ports/account-lookup';
 import { AccountRepository } from '../ports/account.repository';
 import { PasswordHasher } from '../ports/password-hasher';
+import { RefreshTokenRepository } from '../ports/refresh-token.repository';
 
 export interface Registration {
   readonly id: string;
@@ -17,13 +26,19 @@ export interface Registration {
 export class AccountService extends AccountLookup {
   constructor(
     private readonly accounts: AccountRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
     private readonly hasher: PasswordHasher,
+    private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
   ) {
     super();
   }
 
   async register(registration: Registration): Promise<AccountState> {
+    // The DTO already limits the role; this holds for every other caller too.
+    if (!(SELF_SERVICE_ROLES as readonly string[]).includes(registration.role)) {
+      throw new AccountForbidden('Registration may only create human or agent accounts');
+    }
     assertPasswordPolicy(registration.password);
     const account: AccountState = {
       id: registration.id,
@@ -40,13 +55,40 @@ export class AccountService extends AccountLookup {
   }
 
   async me(actor: Actor): Promise<AccountState> {
-    const account = await this.accounts.findById(actor.id);
-    if (!account) throw new AccountNotFound(actor.id);
-    return account;
+    return this.get(actor.id);
   }
 
   async findActive(id: string): Promise<Actor | null> {
     const account = await this.accounts.findById(id);
     return account?.status === 'active' ? { id: account.id, role: account.role } : null;
+  }
+
+  /** Disables the account and ends its sessions: its tokens stop working on their next use. */
+  async disable(actor: Actor, id: string): Promise<AccountState> {
+    assertMayDisable(actor, id);
+    await this.get(id);
+    const at = this.clock.now();
+    await this.unitOfWork.run(async () => {
+      await this.accounts.disable(id, at);
+      await this.refreshTokens.revokeFamiliesOf(id, at);
+    });
+    return this.get(id);
+  }
+
+  /** Ends every session of the account: access and refresh tokens issued so far stop working. */
+  async revokeSessions(actor: Actor, id: string): Promise<void> {
+    assertMayRevokeSessions(actor, id);
+    await this.get(id);
+    const at = this.clock.now();
+    await this.unitOfWork.run(async () => {
+      await this.accounts.revokeSessions(id, at);
+      await this.refreshTokens.revokeFamiliesOf(id, at);
+    });
+  }
+
+  private async get(id: string): Promise<AccountState> {
+    const account = await this.accounts.findById(id);
+    if (!account) throw new AccountNotFound(id);
+    return account;
   }
 }

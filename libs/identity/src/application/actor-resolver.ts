@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, AppConfig, DomainError } from '@taskflow/platform';
-import { AccountLookup } from '../ports/account-lookup';
+import { issuedAfterRevocation } from '../domain/account';
+import type { AccessTokenClaims } from '../ports/access-token-issuer';
+import { AccountRepository } from '../ports/account.repository';
 
 export class Unauthenticated extends DomainError {
   constructor(detail: string) {
@@ -8,32 +10,41 @@ export class Unauthenticated extends DomainError {
   }
 }
 
-export interface Credentials {
-  readonly authorization?: string;
-  readonly devUserId?: string;
-}
-
 /**
- * Turns a request's credentials into an actor, checking the account on every request so a
- * disabled account is refused at once.
+ * Turns verified credentials into an actor. The account is read on every request (one read, no
+ * cache), so disabling it or revoking its sessions takes effect at once on every instance.
  */
 @Injectable()
 export class ActorResolver {
   constructor(
     private readonly config: AppConfig,
-    private readonly accounts: AccountLookup,
+    private readonly accounts: AccountRepository,
   ) {}
 
-  async resolve(credentials: Credentials): Promise<Actor> {
-    if (this.config.devMode && credentials.devUserId !== undefined) {
-      const actor = await this.accounts.findActive(credentials.devUserId);
-      if (!actor) throw new Unauthenticated('X-User-ID does not name an active account');
-      return actor;
+  async resolveAccessToken(claims: AccessTokenClaims): Promise<Actor> {
+    const account = await this.accounts.findById(claims.accountId);
+    if (!account || account.status !== 'active') {
+      throw new Unauthenticated('The account is disabled or no longer exists');
     }
-    throw new Unauthenticated(
-      this.config.devMode
-        ? 'Send Authorization: Bearer <token> or X-User-ID'
-        : 'Send Authorization: Bearer <token>',
-    );
+    if (account.role !== claims.role || !issuedAfterRevocation(account, claims.issuedAt)) {
+      throw new Unauthenticated('The session has been revoked; log in again');
+    }
+    return { id: account.id, role: account.role };
+  }
+
+  /** Dev mode only: X-User-ID names the actor. Outside dev mode the header is ignored. */
+  async resolveDevUser(id: string | undefined): Promise<Actor> {
+    if (!this.config.devMode || id === undefined) {
+      throw new Unauthenticated(
+        this.config.devMode
+          ? 'Send Authorization: Bearer <token> or X-User-ID'
+          : 'Send Authorization: Bearer <token>',
+      );
+    }
+    const account = await this.accounts.findById(id);
+    if (account?.status !== 'active') {
+      throw new Unauthenticated('X-User-ID does not name an active account');
+    }
+    return { id: account.id, role: account.role };
   }
 }

@@ -1,4 +1,4 @@
-import { DomainError, Role } from '@taskflow/platform/domain';
+import { Actor, DomainError, Role } from '@taskflow/platform/domain';
 
 export const ACCOUNT_STATUSES = ['active', 'disabled'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
@@ -42,13 +42,61 @@ export class InvalidPassword extends DomainError {
   }
 }
 
+export class AccountForbidden extends DomainError {
+  constructor(detail: string) {
+    super('AUTH.FORBIDDEN', detail);
+  }
+}
+
 export function assertPasswordPolicy(password: string): void {
   if (password.length < PASSWORD_MIN_LENGTH) {
     throw new InvalidPassword(`password must be at least ${PASSWORD_MIN_LENGTH} characters`);
   }
-  if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+  if (exceedsBcryptLimit(password)) {
     throw new InvalidPassword(`password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`);
   }
+}
+
+/** bcrypt would compare only the first 72 bytes, so such a password can never be the right one. */
+export function exceedsBcryptLimit(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES;
+}
+
+/**
+ * Whether something issued at `issuedAt` (an access token, a refresh family, a reset token)
+ * outlives the account's last revocation. Compared in milliseconds, and a revocation at the same
+ * instant wins, so a token minted in the same second as a revocation is still refused.
+ */
+export function issuedAfterRevocation(account: AccountState, issuedAt: Date): boolean {
+  return (
+    account.sessionsValidAfter === null || issuedAt.getTime() > account.sessionsValidAfter.getTime()
+  );
+}
+
+/**
+ * When a session opened at `now` starts: after the account's last revocation even if both fall
+ * in the same millisecond, since the login has already seen that revocation.
+ */
+export function sessionStart(account: AccountState, now: Date): Date {
+  const revokedAt = account.sessionsValidAfter?.getTime() ?? -Infinity;
+  return now.getTime() > revokedAt ? now : new Date(revokedAt + 1);
+}
+
+/** A revocation never moves back: two revocations racing keep the later instant. */
+export function laterRevocation(current: Date | null, at: Date): Date {
+  return current !== null && current.getTime() > at.getTime() ? current : at;
+}
+
+export function assertMayRevokeSessions(actor: Actor, accountId: string): void {
+  if (actor.role !== 'admin' && actor.id !== accountId) {
+    throw new AccountForbidden("Only an admin may revoke another account's sessions");
+  }
+}
+
+export function assertMayDisable(actor: Actor, accountId: string): void {
+  if (actor.role !== 'admin') throw new AccountForbidden('Only an admin may disable an account');
+  // The last admin could otherwise lock everyone out; the bootstrap admin is not recreated.
+  if (actor.id === accountId) throw new AccountForbidden('An admin may not disable themselves');
 }
 
 export function parseAccountStatus(value: unknown): AccountStatus {

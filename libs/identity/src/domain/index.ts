@@ -1,1 +1,4 @@
 export * from './account';
+export * from './credentials';
+export * from './password-reset';
+export * from './refresh-token';

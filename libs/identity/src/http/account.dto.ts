@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  IsByteLength,
   IsEmail,
   IsIn,
   IsOptional,
@@ -11,9 +12,14 @@ import {
 import {
   ACCOUNT_STATUSES,
   AccountState,
+  PASSWORD_MAX_BYTES,
   PASSWORD_MIN_LENGTH,
   SELF_SERVICE_ROLES,
 } from '../domain/account';
+
+/** bcrypt's limit, checked where the field is named; the domain checks it again for every caller. */
+export const PASSWORD_BYTES_MESSAGE = (field: string): string =>
+  `${field} must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`;
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{2,63}$/;
 
@@ -37,12 +43,12 @@ export class RegisterAccountDto {
 
   @ApiProperty({
     minLength: PASSWORD_MIN_LENGTH,
-    maxLength: 72,
-    description: 'At most 72 bytes in UTF-8',
+    maxLength: PASSWORD_MAX_BYTES,
+    description: `At least ${PASSWORD_MIN_LENGTH} characters and at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
   })
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(72)
+  @IsByteLength(0, PASSWORD_MAX_BYTES, { message: PASSWORD_BYTES_MESSAGE('password') })
   password!: string;
 
   @ApiPropertyOptional({ format: 'email', maxLength: 254 })

@@ -1,16 +1,22 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { ActorResolver } from '../application/actor-resolver';
+import { BearerAuthenticator } from '../infrastructure/jwt/bearer-authenticator';
 import { IS_PUBLIC, RequestWithActor } from './auth.decorators';
 
 const header = (value: string | string[] | undefined): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
-/** Global guard: every route needs an actor unless it is marked @Public(). */
+/**
+ * Global guard: every route needs an actor unless it is marked @Public(). An Authorization
+ * header means a bearer token, always; X-User-ID is looked at only without one, in dev mode.
+ */
 @Injectable()
 export class ActorGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
+    private readonly bearer: BearerAuthenticator,
     private readonly resolver: ActorResolver,
   ) {}
 
@@ -20,11 +26,12 @@ export class ActorGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<RequestWithActor>();
-    request.actor = await this.resolver.resolve({
-      authorization: header(request.headers.authorization),
-      devUserId: header(request.headers['x-user-id']),
-    });
+    const http = context.switchToHttp();
+    const request = http.getRequest<RequestWithActor>();
+    request.actor =
+      request.headers.authorization !== undefined
+        ? await this.bearer.authenticate(request, http.getResponse<FastifyReply>())
+        : await this.resolver.resolveDevUser(header(request.headers['x-user-id']));
     return true;
   }
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiProblems } from '@taskflow/platform';
 import { AccountService } from '../application/account.service';
 import { AccountDto, RegisterAccountDto } from './account.dto';
@@ -24,5 +24,23 @@ export class UsersController {
   @ApiOkResponse({ type: AccountDto })
   async me(@CurrentActor() actor: Actor): Promise<AccountDto> {
     return AccountDto.from(await this.accounts.me(actor));
+  }
+
+  @Post('users/:id/disable')
+  @HttpCode(200)
+  @ApiAuthenticated()
+  @ApiOkResponse({ type: AccountDto, description: 'Disabled; its tokens stop working at once' })
+  @ApiProblems(403, 404)
+  async disable(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountDto> {
+    return AccountDto.from(await this.accounts.disable(actor, id));
+  }
+
+  @Post('users/:id/revoke-sessions')
+  @HttpCode(204)
+  @ApiAuthenticated()
+  @ApiNoContentResponse({ description: 'Every access and refresh token issued so far is refused' })
+  @ApiProblems(403, 404)
+  async revokeSessions(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<void> {
+    await this.accounts.revokeSessions(actor, id);
   }
 }

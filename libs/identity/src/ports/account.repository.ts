@@ -1,8 +1,15 @@
 import type { AccountState } from '../domain/account';
 
+/**
+ * Accounts. Changes are field updates rather than whole-document saves, so a password reset and
+ * a concurrent disable cannot undo each other. Each `at` moves `sessionsValidAfter` forward, never
+ * back; each change fails with AccountNotFound when the account does not exist.
+ */
 export abstract class AccountRepository {
   /** Fails with AccountAlreadyExists when the id is taken. */
   abstract create(account: AccountState): Promise<void>;
   abstract findById(id: string): Promise<AccountState | null>;
-  abstract save(account: AccountState): Promise<void>;
+  abstract changePassword(id: string, passwordHash: string, at: Date): Promise<void>;
+  abstract disable(id: string, at: Date): Promise<void>;
+  abstract revokeSessions(id: string, at: Date): Promise<void>;
 }

@@ -33,6 +33,8 @@ class Environment {
   @IsOptional() @IsString() @MinLength(1) JWT_AUDIENCE?: string;
   @IsOptional() @IsInt() @Min(1) ACCESS_TOKEN_TTL?: number;
   @IsOptional() @IsInt() @Min(1) REFRESH_TOKEN_TTL?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(60) REFRESH_GRACE_SECONDS?: number;
+  @IsOptional() @IsInt() @Min(60) RESET_TOKEN_TTL?: number;
   @IsOptional() @IsInt() @Min(4) @Max(15) BCRYPT_COST?: number;
   @IsOptional() @IsBooleanString() DEV_MODE?: string;
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
@@ -47,7 +49,9 @@ class Environment {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
-  @IsOptional() @IsString() SMTP_URL?: string;
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
   @IsOptional() @IsString() MAIL_FROM?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_ID?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
@@ -64,6 +68,8 @@ const INTEGERS = [
   'PORT',
   'ACCESS_TOKEN_TTL',
   'REFRESH_TOKEN_TTL',
+  'REFRESH_GRACE_SECONDS',
+  'RESET_TOKEN_TTL',
   'BCRYPT_COST',
   'IDEMPOTENCY_TTL',
   'SHUTDOWN_GRACE_SECONDS',
@@ -93,6 +99,12 @@ export class AppConfig {
     readonly accessTtlSeconds: number;
   };
   readonly refreshTtlSeconds!: number;
+  /**
+   * How long after a rotation a second refresh with the same token still gets the same successor
+   * (two tabs refreshing at once) instead of counting as reuse. 0 turns the grace off.
+   */
+  readonly refreshGraceSeconds!: number;
+  readonly resetTokenTtlSeconds!: number;
   readonly otlpEndpoint!: string | null;
   readonly smtpUrl!: string | null;
   readonly mailFrom!: string;
@@ -184,6 +196,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       accessTtlSeconds: env.ACCESS_TOKEN_TTL ?? 900,
     },
     refreshTtlSeconds: env.REFRESH_TOKEN_TTL ?? 60 * 60 * 24 * 30,
+    refreshGraceSeconds: env.REFRESH_GRACE_SECONDS ?? 10,
+    resetTokenTtlSeconds: env.RESET_TOKEN_TTL ?? 30 * 60,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
     smtpUrl: env.SMTP_URL ?? null,
     mailFrom: env.MAIL_FROM ?? 'TaskFlow <no-reply@taskflow.local>',

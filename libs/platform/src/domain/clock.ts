@@ -8,3 +8,21 @@ export class SystemClock extends Clock {
     return new Date();
   }
 }
+
+/** A clock that moves only when told to: for tests and tools that need exact instants. */
+export class ManualClock extends Clock {
+  private current: number;
+
+  constructor(start: Date = new Date()) {
+    super();
+    this.current = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(milliseconds: number): void {
+    this.current += milliseconds;
+  }
+}

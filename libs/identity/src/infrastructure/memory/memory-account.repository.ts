@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { MemoryUnitOfWork } from '@taskflow/platform';
-import { AccountAlreadyExists, AccountState } from '../../domain/account';
+import {
+  AccountAlreadyExists,
+  AccountNotFound,
+  AccountState,
+  laterRevocation,
+} from '../../domain/account';
 import { AccountRepository } from '../../ports/account.repository';
 
 @Injectable()
@@ -25,10 +30,36 @@ export class MemoryAccountRepository extends AccountRepository {
     return account ? { ...account } : null;
   }
 
-  async save(account: AccountState): Promise<void> {
+  async changePassword(id: string, passwordHash: string, at: Date): Promise<void> {
+    this.update(id, (account) => ({
+      ...account,
+      passwordHash,
+      sessionsValidAfter: laterRevocation(account.sessionsValidAfter, at),
+    }));
+  }
+
+  async disable(id: string, at: Date): Promise<void> {
+    this.update(id, (account) => ({
+      ...account,
+      status: 'disabled',
+      sessionsValidAfter: laterRevocation(account.sessionsValidAfter, at),
+    }));
+  }
+
+  async revokeSessions(id: string, at: Date): Promise<void> {
+    this.update(id, (account) => ({
+      ...account,
+      sessionsValidAfter: laterRevocation(account.sessionsValidAfter, at),
+    }));
+  }
+
+  /** Applies `change` to the account as it is at commit time, like a field update would. */
+  private update(id: string, change: (account: AccountState) => AccountState): void {
     this.unitOfWork.write({
-      check: () => undefined,
-      apply: () => this.accounts.set(account.id, { ...account }),
+      check: () => {
+        if (!this.accounts.has(id)) throw new AccountNotFound(id);
+      },
+      apply: () => this.accounts.set(id, change(this.accounts.get(id) as AccountState)),
     });
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isDuplicateKey, MongoUnitOfWork } from '@taskflow/platform';
-import type { Model } from 'mongoose';
+import type { Model, UpdateQuery } from 'mongoose';
 import {
   AccountAlreadyExists,
+  AccountNotFound,
   AccountState,
   parseAccountStatus,
   parseRole,
@@ -63,8 +64,28 @@ export class MongoAccountRepository extends AccountRepository {
     return doc ? fromDocument(doc) : null;
   }
 
-  async save(account: AccountState): Promise<void> {
-    const { _id, ...fields } = toDocument(account);
-    await this.model.updateOne({ _id }, { $set: fields }, { session: this.unitOfWork.session() });
+  async changePassword(id: string, passwordHash: string, at: Date): Promise<void> {
+    await this.update(id, { $set: { password_hash: passwordHash } }, at);
+  }
+
+  async disable(id: string, at: Date): Promise<void> {
+    await this.update(id, { $set: { status: 'disabled' } }, at);
+  }
+
+  async revokeSessions(id: string, at: Date): Promise<void> {
+    await this.update(id, {}, at);
+  }
+
+  /**
+   * A field update: the fields it names and nothing else, and `$max` so that of two revocations
+   * racing the later instant stays (null sorts below any date).
+   */
+  private async update(id: string, change: UpdateQuery<AccountDocument>, at: Date): Promise<void> {
+    const result = await this.model.updateOne(
+      { _id: id },
+      { ...change, $max: { sessions_valid_after: at } },
+      { session: this.unitOfWork.session() },
+    );
+    if (result.matchedCount === 0) throw new AccountNotFound(id);
   }
 }

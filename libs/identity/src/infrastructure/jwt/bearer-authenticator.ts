@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, AppConfig } from '@taskflow/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Passport } from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy, VerifiedCallback } from 'passport-jwt';
+import { ActorResolver, Unauthenticated } from '../../application/actor-resolver';
+import { claimsOf } from './access-token.payload';
+
+/** Why passport-jwt refused a token, in words that give nothing away. */
+function reason(info: unknown): string {
+  const name = (info as { name?: unknown } | null)?.name;
+  if (name === 'TokenExpiredError') return 'The access token has expired';
+  if (info instanceof Error && info.message === 'No auth token') {
+    return 'Send Authorization: Bearer <token>';
+  }
+  return 'The access token is not valid';
+}
+
+/**
+ * Verifies `Authorization: Bearer` tokens with passport-jwt: HS256 only, signature, exp, iss and
+ * aud, then the account through the ActorResolver. It keeps a passport instance of its own
+ * because passport's default one is process-wide: two apps in one process (the e2e suites, a
+ * multi-instance test) would otherwise share whichever strategy registered last.
+ */
+@Injectable()
+export class BearerAuthenticator {
+  private readonly passport = new Passport();
+
+  constructor(config: AppConfig, resolver: ActorResolver) {
+    this.passport.use(
+      new JwtStrategy(
+        {
+          jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+          secretOrKey: config.jwt.secret,
+          algorithms: ['HS256'],
+          issuer: config.jwt.issuer,
+          audience: config.jwt.audience,
+        },
+        (payload: unknown, done: VerifiedCallback) => {
+          const claims = claimsOf(payload);
+          if (!claims) return done(null, false, new Error('claims'));
+          resolver.resolveAccessToken(claims).then(
+            (actor) => done(null, actor),
+            (error: unknown) => done(error, false),
+          );
+        },
+      ),
+    );
+  }
+
+  authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Actor> {
+    return new Promise((resolve, reject) => {
+      const middleware = this.passport.authenticate(
+        'jwt',
+        { session: false },
+        (error: unknown, actor: Actor | false, info: unknown) => {
+          if (error) reject(error);
+          else if (!actor) reject(new Unauthenticated(reason(info)));
+          else resolve(actor);
+        },
+      );
+      middleware(request, reply, (error?: unknown) => {
+        if (error) reject(error);
+      });
+    });
+  }
+}

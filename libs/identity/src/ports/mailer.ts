@@ -1,0 +1,9 @@
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+export abstract class Mailer {
+  abstract send(message: MailMessage): Promise<void>;
+}

@@ -1,0 +1,89 @@
+import { ConfigError, loadConfig } from './app-config';
+
+const SECRET = 'a-secret-that-is-at-least-32-bytes-long';
+const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: SECRET };
+
+const problemsOf = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig: authentication settings', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig(PRODUCTION);
+    expect(config.jwt).toEqual({
+      secret: SECRET,
+      issuer: 'taskflow',
+      audience: 'taskflow-api',
+      accessTtlSeconds: 900,
+    });
+    expect(config.refreshTtlSeconds).toBe(30 * 24 * 60 * 60);
+    expect(config.refreshGraceSeconds).toBe(10);
+    expect(config.resetTokenTtlSeconds).toBe(30 * 60);
+    expect(config.bcryptCost).toBe(12);
+    expect(config.smtpUrl).toBeNull();
+  });
+
+  it('requires JWT_SECRET outside dev mode', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toContain(
+      'JWT_SECRET is required outside dev mode (at least 32 bytes)',
+    );
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 bytes, in dev mode too', () => {
+    const short = 'x'.repeat(31);
+    expect(problemsOf({ ...PRODUCTION, JWT_SECRET: short })).toContain(
+      'JWT_SECRET must be at least 32 bytes long',
+    );
+    expect(problemsOf({ DEV_MODE: 'true', JWT_SECRET: short })).toContain(
+      'JWT_SECRET must be at least 32 bytes long',
+    );
+  });
+
+  it('makes a random secret in dev mode when none is set', () => {
+    const a = loadConfig({ DEV_MODE: 'true' });
+    const b = loadConfig({ DEV_MODE: 'true' });
+    expect(Buffer.byteLength(a.jwt.secret)).toBeGreaterThanOrEqual(32);
+    expect(a.jwt.secret).not.toBe(b.jwt.secret);
+  });
+
+  it('refuses DEV_MODE=true with NODE_ENV=production', () => {
+    expect(problemsOf({ ...PRODUCTION, DEV_MODE: 'true' })).toContain(
+      'DEV_MODE=true is refused when NODE_ENV=production',
+    );
+  });
+
+  it('reads REFRESH_GRACE_SECONDS and RESET_TOKEN_TTL', () => {
+    const config = loadConfig({
+      ...PRODUCTION,
+      REFRESH_GRACE_SECONDS: '0',
+      RESET_TOKEN_TTL: '600',
+    });
+    expect(config.refreshGraceSeconds).toBe(0);
+    expect(config.resetTokenTtlSeconds).toBe(600);
+  });
+
+  it.each([
+    ['REFRESH_GRACE_SECONDS', '61'],
+    ['REFRESH_GRACE_SECONDS', '-1'],
+    ['REFRESH_GRACE_SECONDS', 'ten'],
+    ['RESET_TOKEN_TTL', '59'],
+    ['SMTP_URL', 'http://mail.example.test'],
+  ])('names %s=%s as a bad value', (name, value) => {
+    expect(problemsOf({ ...PRODUCTION, [name]: value })).toMatch(new RegExp(`- ${name}`));
+  });
+
+  it('accepts smtp:// and smtps:// URLs', () => {
+    expect(loadConfig({ ...PRODUCTION, SMTP_URL: 'smtp://127.0.0.1:2525' }).smtpUrl).toBe(
+      'smtp://127.0.0.1:2525',
+    );
+    expect(
+      loadConfig({ ...PRODUCTION, SMTP_URL: 'smtps://user:pass@mail.example.test' }).smtpUrl,
+    ).toBe('smtps://user:pass@mail.example.test');
+  });
+});
