@@ -64,6 +64,8 @@ const common = {
 };
 
 module.exports = {
+  // A global option (Jest ignores it inside a project): e2e suites boot apps and drive load.
+  testTimeout: 30000,
   projects: [
     {
       ...common,
@@ -78,7 +80,6 @@ module.exports = {
         '/node_modules/',
         ...(mongoSelected ? [] : ['<rootDir>/test/mongo/']),
       ],
-      testTimeout: 30000,
       // One MongoDB-compatible server for the run; each test file takes its own database on it.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
