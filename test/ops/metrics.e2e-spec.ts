@@ -1,3 +1,4 @@
+import { DEV_PASSWORD } from '../support/auth';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** The value of one series in Prometheus text format, 0 when it is absent. */
@@ -96,8 +97,17 @@ describe('metrics', () => {
     expect(sample(await scrape(), 'idempotent_replays_total', {})).toBe(before + 1);
   });
 
-  it('defines logins_total for Identity to feed', async () => {
-    expect(await scrape()).toContain('# TYPE logins_total counter');
+  it('counts logins by result, with one value for every refusal', async () => {
+    const before = await scrape();
+    const login = (id: string, password: string) =>
+      t.http().post('/auth/login').send({ id, password });
+    await login('u_alice', DEV_PASSWORD).expect(200);
+    await login('u_alice', 'not the password!').expect(401);
+    await login('u_nobody', DEV_PASSWORD).expect(401);
+    const after = await scrape();
+    const count = (text: string, result: string) => sample(text, 'logins_total', { result });
+    expect(count(after, 'success')).toBe(count(before, 'success') + 1);
+    expect(count(after, 'invalid_credentials')).toBe(count(before, 'invalid_credentials') + 2);
   });
 });
 

@@ -10,6 +10,8 @@ import { DevAccountsSeeder } from './application/dev-accounts.seeder';
 import { PasswordResetService } from './application/password-reset.service';
 import { RefreshTokenSuccessors } from './application/secret-tokens';
 import { SessionService } from './application/session.service';
+import { PrometheusLoginObserver } from './infrastructure/metrics/prometheus-login-observer';
+import { LoginObserver } from './ports/login-observer';
 import { ActorGuard } from './http/actor.guard';
 import { AuthController } from './http/auth.controller';
 import { UsersController } from './http/users.controller';
@@ -67,6 +69,7 @@ export class IdentityModule {
         AccountService,
         { provide: AccountLookup, useExisting: AccountService },
         SessionService,
+        { provide: LoginObserver, useClass: PrometheusLoginObserver },
         PasswordResetService,
         ActorResolver,
         BearerAuthenticator,

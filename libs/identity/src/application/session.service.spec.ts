@@ -41,6 +41,25 @@ describe('SessionService', () => {
       }
     });
 
+    it('tells the login observer each result, with one value for every refusal', async () => {
+      await h.register('u_dave');
+      await h.accounts.disable('u_dave', h.clock.now());
+      await h.sessions.login('u_carol', PASSWORD);
+      for (const [id, password] of [
+        ['u_nobody', PASSWORD],
+        ['u_carol', 'wrong password!'],
+        ['u_dave', PASSWORD],
+      ]) {
+        await h.sessions.login(id, password).catch(() => undefined);
+      }
+      expect(h.logins.results).toEqual([
+        'success',
+        'invalid_credentials',
+        'invalid_credentials',
+        'invalid_credentials',
+      ]);
+    });
+
     it('refuses a password longer than 72 bytes even when bcrypt would match its first 72', async () => {
       const long = 'x'.repeat(72);
       await h.accountService.register({ id: 'u_long', name: 'L', role: 'human', password: long });

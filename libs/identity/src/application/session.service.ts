@@ -7,6 +7,7 @@ import {
   sessionStart,
 } from '../domain/account';
 import { InvalidCredentials } from '../domain/credentials';
+import { LoginObserver } from '../ports/login-observer';
 import {
   InvalidRefreshToken,
   isRefreshTokenExpired,
@@ -42,6 +43,7 @@ export class SessionService implements OnModuleInit {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly observer: LoginObserver,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -59,6 +61,7 @@ export class SessionService implements OnModuleInit {
     const account = await this.accounts.findById(id);
     const matches = await this.hasher.verify(password, account?.passwordHash ?? this.dummyHash);
     if (!account || !matches || exceedsBcryptLimit(password) || account.status !== 'active') {
+      this.observer.attempted('invalid_credentials');
       throw new InvalidCredentials();
     }
     const startedAt = sessionStart(account, now);
@@ -70,6 +73,7 @@ export class SessionService implements OnModuleInit {
         first,
       ),
     );
+    this.observer.attempted('success');
     return this.pair(account, token, startedAt);
   }
 

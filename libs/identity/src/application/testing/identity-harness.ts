@@ -1,3 +1,4 @@
+import { LoginObserver, LoginResult } from '../../ports/login-observer';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig, loadConfig, ManualClock, MemoryUnitOfWork } from '@taskflow/platform';
 import { BcryptPasswordHasher } from '../../infrastructure/crypto/bcrypt-password-hasher';
@@ -27,6 +28,14 @@ export class RecordingMailer extends Mailer {
   }
 }
 
+export class RecordingLoginObserver extends LoginObserver {
+  readonly results: LoginResult[] = [];
+
+  attempted(result: LoginResult): void {
+    this.results.push(result);
+  }
+}
+
 /** The identity services on the memory adapters, a manual clock and bcrypt at its lowest cost. */
 export async function identityHarness(env: Record<string, string> = {}) {
   const config: AppConfig = loadConfig({
@@ -51,6 +60,7 @@ export async function identityHarness(env: Record<string, string> = {}) {
       expiresIn: config.jwt.accessTtlSeconds,
     },
   });
+  const logins = new RecordingLoginObserver();
   const sessions = new SessionService(
     accounts,
     refreshTokens,
@@ -60,6 +70,7 @@ export async function identityHarness(env: Record<string, string> = {}) {
     unitOfWork,
     clock,
     config,
+    logins,
   );
   await sessions.onModuleInit();
   const passwordReset = new PasswordResetService(
@@ -83,6 +94,7 @@ export async function identityHarness(env: Record<string, string> = {}) {
     refreshTokens,
     resetTokens,
     mailer,
+    logins,
     sessions,
     passwordReset,
     accountService,
