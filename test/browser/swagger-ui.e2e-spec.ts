@@ -1,3 +1,4 @@
+import { login } from '../support/auth';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,15 +8,11 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/**
- * How the test authorizes in Swagger UI: a security scheme of the OpenAPI document and the value
- * typed into it. Dev mode's X-User-ID for now; with bearer tokens it becomes
- * `{ scheme: 'bearer', value: <access_token from POST /auth/login> }`.
- */
-const credentials = async (_t: TestApp): Promise<{ scheme: string; value: string }> => ({
-  scheme: 'dev-user-id',
-  value: 'u_alice',
-});
+/** A real access token for u_alice, which the test types into Swagger UI's bearer scheme. */
+async function credentials(t: TestApp): Promise<{ scheme: string; value: string }> {
+  const pair = await login(t, 'u_alice');
+  return { scheme: 'bearer', value: pair.access_token };
+}
 
 async function authorize(page: Page, scheme: string, value: string): Promise<void> {
   await page.locator('button.authorize').first().click();
