@@ -78,3 +78,39 @@ describe.each(TEST_DRIVERS)('rate limits (%s driver)', (driver) => {
     }
   });
 });
+
+describe.each(TEST_DRIVERS)('login limits behind a proxy (%s driver)', (driver) => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await startTestApp(driver, { RATE_LIMIT_AUTH: '3/3600s', TRUST_PROXY: '1' });
+  });
+  afterEach(() => t.close());
+
+  // Documentation addresses (RFC 5737), sent only as header values.
+  const login = (id: string, from: string) =>
+    t
+      .http()
+      .post('/auth/login')
+      .set('x-forwarded-for', from)
+      .send({ id, password: 'not the password!' });
+
+  it('holds the per-account limit across client addresses', async () => {
+    const statuses = [];
+    for (let i = 1; i <= 4; i++) statuses.push((await login('u_alice', `203.0.113.${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const limited = await login('u_alice', '203.0.113.99');
+    expect(limited.body.policy).toBe('auth-account');
+    // Another account is not locked out by it.
+    expect((await login('u_bob', '203.0.113.50')).status).toBe(401);
+  });
+
+  it('holds the per-address limit across accounts', async () => {
+    const statuses = [];
+    for (const id of ['u_alice', 'u_bob', 'a_builder', 'u_admin']) {
+      statuses.push((await login(id, '198.51.100.7')).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect((await login('u_admin', '198.51.100.7')).body.policy).toBe('auth-client');
+  });
+});

@@ -1,0 +1,75 @@
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Two API instances on one database, as behind a load balancer: rate-limit counters and
+ * idempotency keys live in MongoDB, so both instances see the same ones.
+ */
+async function twoInstances(env: Record<string, string>): Promise<[TestApp, TestApp]> {
+  const first = await startTestApp('mongo', env);
+  return [first, await startTestApp('mongo', { ...env, MONGODB_URI: first.mongoUri as string })];
+}
+
+describe('two instances on one database (mongo driver)', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeEach(async () => {
+    // Hour-long windows, so no test straddles a window boundary; high enough for the bursts.
+    [a, b] = await twoInstances({ RATE_LIMIT_GLOBAL: '1000/3600s' });
+  });
+  afterEach(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('counts a client’s hits on both instances against one limit', async () => {
+    const [c, d] = await twoInstances({ RATE_LIMIT_GLOBAL: '4/3600s' });
+    try {
+      // Sequential: FerretDB can undercount concurrent increments (docs/MONGODB.md).
+      const statuses = [];
+      for (const t of [c, d, c, d, c]) {
+        statuses.push((await t.http().get('/me').set('x-user-id', 'u_bob')).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 429]);
+    } finally {
+      await d.close();
+      await c.close();
+    }
+  });
+
+  it('replays on one instance a key first used on the other', async () => {
+    const send = (t: TestApp) =>
+      t
+        .http()
+        .post('/tasks')
+        .set('x-user-id', 'u_alice')
+        .set('idempotency-key', 'across')
+        .send({ title: 'Once' });
+    const first = await send(a);
+    const again = await send(b);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('creates one task from concurrent repeats spread over both instances', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b)
+          .http()
+          .post('/tasks')
+          .set('x-user-id', 'a_builder')
+          .set('idempotency-key', 'spread')
+          .send({ title: 'Exactly once' }),
+      ),
+    );
+    expect(answers.every((res) => res.status === 201 || res.status === 409)).toBe(true);
+    const ids = new Set(answers.filter((res) => res.status === 201).map((res) => res.body.id));
+    expect(ids.size).toBe(1);
+    const listed = await a.http().get('/tasks').set('x-user-id', 'a_builder').expect(200);
+    expect(
+      listed.body.items.filter((task: { title: string }) => task.title === 'Exactly once'),
+    ).toHaveLength(1);
+  });
+});
