@@ -77,6 +77,8 @@ describe('the database dies under a write load (mongo driver)', () => {
     );
     await sleep(1_000);
     await load.stop();
+    // Changes the fault cut between their claim and their task document: the roll-forward's work.
+    const leftBehind = await storedState(server.uri, []);
 
     // Roll forward: one write per task. A change whose claim was stored before its task document
     // owns the next version, so that write loses once (409), rolls the task forward, and its
@@ -96,6 +98,7 @@ describe('the database dies under a write load (mongo driver)', () => {
       whileDown: during().length,
       slowestWhileDownMs: Math.max(...during().map((o) => o.ms)),
       slowestMs: Math.max(...load.outcomes.map((o) => o.ms)),
+      leftBehindByFault: leftBehind.violations.length,
       ...after,
     });
   }, 120_000);
