@@ -2,16 +2,22 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isExpected, toProblem } from '../errors/problem';
 import { ReplayedResponse } from '../idempotency/idempotency.errors';
+import { DatabaseUnavailable, isDatabaseUnavailable } from '../persistence/mongo/mongo-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Writes any error as problem+json; a 5xx is logged with its stack, its detail stays generic. */
 export function sendProblem(
-  error: unknown,
+  thrown: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
   logger: Logger,
 ): void {
+  // A dead database is an outage, not a bug: 503 with a generic detail, the cause in the log only.
+  const error = isDatabaseUnavailable(thrown) ? new DatabaseUnavailable() : thrown;
+  if (error !== thrown) {
+    logger.warn({ err: thrown, request_id: request.id }, 'The database is unavailable');
+  }
   const problem = toProblem(error, { url: request.url, requestId: String(request.id) });
   if (!isExpected(error)) {
     logger.error(

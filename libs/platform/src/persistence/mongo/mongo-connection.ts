@@ -17,9 +17,17 @@ export function mongoConnection(config: AppConfig) {
       autoIndex: false,
       autoCreate: false,
       monitorCommands: true,
-      serverSelectionTimeoutMS: 10_000,
-      // Fail start-up on the first error rather than retrying for half a minute.
-      retryAttempts: 1,
+      // A request must fail fast on a dead server (503 within 2 s), not wait: Mongoose's
+      // buffering would hold a command for 10 s while disconnected, and the driver would look
+      // for a server for 30 s by default. Commands go straight to the driver, which gives up
+      // selecting a server after 1.5 s and reconnects by itself once the server is back.
+      bufferCommands: false,
+      serverSelectionTimeoutMS: 1_500,
+      // A server that accepts a connection but stops answering counts as dead after 10 s.
+      socketTimeoutMS: 10_000,
+      // Start-up still waits about 10 s for the server (5 attempts of 1.5 s, 1 s apart).
+      retryAttempts: 5,
+      retryDelay: 1_000,
     }),
   });
 }

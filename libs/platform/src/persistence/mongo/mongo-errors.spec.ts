@@ -1,0 +1,34 @@
+import { mongo } from 'mongoose';
+import { toProblem } from '../../errors/problem';
+import { DatabaseUnavailable, isDatabaseUnavailable } from './mongo-errors';
+
+describe('isDatabaseUnavailable', () => {
+  it('recognises the driver errors of an unreachable server', () => {
+    // The driver does not export TopologyDescription; the error only keeps it as its reason.
+    const description = { type: 'Unknown', servers: new Map() } as never;
+    expect(isDatabaseUnavailable(new mongo.MongoNetworkError('connection reset'))).toBe(true);
+    expect(isDatabaseUnavailable(new mongo.MongoNetworkTimeoutError('timed out'))).toBe(true);
+    expect(
+      isDatabaseUnavailable(new mongo.MongoServerSelectionError('no server', description)),
+    ).toBe(true);
+    expect(isDatabaseUnavailable(new mongo.MongoNotConnectedError('closed'))).toBe(true);
+    expect(isDatabaseUnavailable(new mongo.MongoTopologyClosedError())).toBe(true);
+  });
+
+  it('leaves server answers and bugs alone', () => {
+    expect(isDatabaseUnavailable(new mongo.MongoServerError({ code: 11000, errmsg: 'dup' }))).toBe(
+      false,
+    );
+    expect(isDatabaseUnavailable(new TypeError('bug'))).toBe(false);
+    expect(isDatabaseUnavailable(null)).toBe(false);
+  });
+
+  it('answers 503 unavailable without naming the database server', () => {
+    const problem = toProblem(new DatabaseUnavailable(), { url: '/tasks', requestId: 'r1' });
+    expect(problem).toMatchObject({
+      type: 'https://taskflow.dev/problems/unavailable',
+      status: 503,
+      detail: 'The database is unavailable; try again shortly',
+    });
+  });
+});
