@@ -9,6 +9,9 @@ const PUBLIC = new Set([
   'POST /auth/password-reset/request',
   'POST /auth/password-reset/confirm',
   'GET /livez',
+  'GET /readyz',
+  'GET /health',
+  'GET /metrics',
 ]);
 
 interface Operation {
