@@ -55,7 +55,8 @@ function rawRequest(t: TestApp, head: Buffer | string, body = ''): Promise<RawRe
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
     });
     const bytes = typeof head === 'string' ? Buffer.from(head, 'latin1') : head;
-    socket.end(Buffer.concat([bytes, Buffer.from(body, 'utf8')]));
+    // write, not end: a half-closed socket lets the server drop the connection before it answers.
+    socket.write(Buffer.concat([bytes, Buffer.from(body, 'utf8')]));
   });
 }
 
@@ -77,6 +78,10 @@ function expectRawProblem(res: RawResponse, status?: number): Record<string, unk
   expect(String(problem.type).startsWith(PROBLEM_TYPE_BASE)).toBe(true);
   return problem;
 }
+
+// Each test sends dozens of requests and reads the whole store around them; on the Mongo driver
+// (FerretDB on a shared 2-core machine) that takes longer than Jest's default 5 s.
+jest.setTimeout(60_000);
 
 const INJECTIONS: readonly unknown[] = [
   { $ne: null },
