@@ -3,10 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import {
+  acceptOnlyJsonBodies,
+  answerClientError,
   AppConfig,
   applicationVersion,
   createValidationPipe,
   documentIdempotencyKeys,
+  documentTransportProblems,
   requestIdFrom,
   sendProblem,
 } from '@taskflow/platform';
@@ -39,6 +42,7 @@ export async function createApp(
         ? false
         : (_address: string, hop: number) => hop < (config.trustProxy as number),
     genReqId: requestIdFrom,
+    clientErrorHandler: answerClientError,
     requestIdHeader: false,
     // A malformed URL (400) or an over-long path parameter (414) is refused by the router before
     // any hook or filter runs; answer it as a problem too, with its X-Request-ID.
@@ -47,16 +51,18 @@ export async function createApp(
       sendProblem(error, request, reply, routerErrors);
     },
   });
+  // bodyParser off: Nest would add a form parser; acceptOnlyJsonBodies sets the only one below.
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { logging: { destination: options.logDestination } }),
     adapter,
     options.logger === false
-      ? { logger: false, abortOnError: false }
-      : { bufferLogs: true, abortOnError: false },
+      ? { logger: false, abortOnError: false, bodyParser: false }
+      : { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   // Nest's own messages go through pino too, as JSON lines with the request's context.
   if (options.logger !== false) app.useLogger(app.get(NestPinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
+  acceptOnlyJsonBodies(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -73,7 +79,9 @@ export async function createApp(
       'dev-user-id',
     );
   }
-  const document = documentIdempotencyKeys(SwaggerModule.createDocument(app, builder.build()));
+  const document = documentTransportProblems(
+    documentIdempotencyKeys(SwaggerModule.createDocument(app, builder.build())),
+  );
   if (!config.devMode) withoutSecurityScheme(document, 'dev-user-id');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;

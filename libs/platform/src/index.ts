@@ -2,6 +2,8 @@ export * from './config/app-config';
 export * from './domain';
 export * from './errors/problem';
 export * from './errors/problem-catalog';
+export * from './http/client-error';
+export * from './http/json-body';
 export * from './http/problem.filter';
 export * from './http/request-id';
 export * from './http/validation';

@@ -10,6 +10,7 @@ const RECORD_KEY = /^r_[0-9a-z]{26}$/;
 
 @ApiTags('audit')
 @ApiAuthenticated()
+@ApiProblems(429)
 @Controller('tasks/:id')
 export class AuditController {
   constructor(private readonly audit: AuditQueryService) {}

@@ -15,6 +15,7 @@ import { Public } from './auth.decorators';
 
 @ApiTags('auth')
 @Public()
+@ApiProblems(429)
 @Controller('auth')
 export class AuthController {
   constructor(

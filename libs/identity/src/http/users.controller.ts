@@ -6,6 +6,7 @@ import { AccountDto, RegisterAccountDto } from './account.dto';
 import { ApiAuthenticated, CurrentActor, Public } from './auth.decorators';
 
 @ApiTags('accounts')
+@ApiProblems(429)
 @Controller()
 export class UsersController {
   constructor(private readonly accounts: AccountService) {}

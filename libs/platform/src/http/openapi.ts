@@ -5,6 +5,7 @@ import {
   ApiPropertyOptional,
   ApiResponse,
   getSchemaPath,
+  OpenAPIObject,
 } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from './problem.filter';
 
@@ -32,6 +33,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with the current state',
   412: 'If-Match does not match the current version',
   413: 'Body too large',
+  414: 'A path parameter is too long',
   415: 'Unsupported content type',
   422: 'Refers to something that cannot be used',
   429: 'Rate limited',
@@ -50,4 +52,36 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
       }),
     ),
   );
+}
+
+type Operation = {
+  parameters?: { in?: string }[];
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+};
+
+const problemResponse = (status: number) => ({
+  description: DESCRIPTIONS[status],
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
+});
+
+/**
+ * Documents the answers Fastify gives before a controller runs: a body over the limit (413) or
+ * not JSON (415), malformed JSON or a malformed path escape (400), a path parameter too long to
+ * route (414).
+ */
+export function documentTransportProblems(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) {
+      const operation = item[method] as Operation | undefined;
+      if (!operation) continue;
+      const statuses: number[] = [];
+      if (operation.requestBody) statuses.push(400, 413, 415);
+      if (operation.parameters?.some((parameter) => parameter.in === 'path'))
+        statuses.push(400, 414);
+      for (const status of statuses)
+        operation.responses[String(status)] ??= problemResponse(status);
+    }
+  }
+  return document;
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { PageRequest } from '../domain/page';
 import { RequestValidationError } from './validation';
@@ -10,7 +10,10 @@ export const DEFAULT_PAGE_SIZE = 20;
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
-  @Type(() => Number)
+  // Only plain decimal digits become a number: Number() would also take ' 10', '0x10' or '1e2'.
+  @Transform(({ value }) =>
+    typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
+  )
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

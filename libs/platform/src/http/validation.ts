@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from '../domain/domain-error';
 
 export interface FieldError {
@@ -20,9 +20,28 @@ export class RequestValidationError extends DomainError {
   }
 }
 
+/** Keys class-transformer drops silently, so the whitelist would never see them as unknown. */
+const HIDDEN_KEYS = ['constructor', 'prototype', '__proto__'] as const;
+
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if ((metadata.type === 'body' || metadata.type === 'query') && isObject(value)) {
+      const hidden = HIDDEN_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key));
+      if (hidden.length > 0) {
+        throw new RequestValidationError(
+          hidden.map((field) => ({ field, message: `property ${field} should not exist` })),
+        );
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
 /** The one global pipe: unknown fields are errors, and every error lands in the `errors` list. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -20,9 +20,11 @@ export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject 
           in: 'header',
           required: false,
           description: 'Repeat a request safely: the first answer is replayed for 24 hours',
-          schema: { type: 'string', minLength: 1, maxLength: 255 },
+          // The interceptor's own rule (printable ASCII), so generated clients and fuzzers know it.
+          schema: { type: 'string', pattern: '^[\\x20-\\x7e]{1,255}$' },
         },
       ];
+      operation.responses['400'] ??= problem('The request, or its Idempotency-Key, is not valid');
       operation.responses['409'] ??= problem(
         'A request with this Idempotency-Key is still running',
       );

@@ -69,6 +69,7 @@ const Transition = (action: string): MethodDecorator =>
 
 @ApiTags('tasks')
 @ApiAuthenticated()
+@ApiProblems(429)
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly tasks: TaskService) {}
