@@ -88,14 +88,54 @@ async function representativeWorkload(t: TestApp): Promise<void> {
   await t.app.get(TaskRollForwardSweep, { strict: false }).sweep();
 }
 
+/** Login, refresh, a replayed refresh, revoke-sessions, a password reset and a disable. */
+async function identityWorkload(t: TestApp): Promise<void> {
+  const http = () => t.http();
+  const warnings: string[] = [];
+  // Dev mode's log mailer is where the reset token arrives.
+  t.app.useLogger({
+    log: () => undefined,
+    error: () => undefined,
+    warn: (message: unknown) => warnings.push(String(message)),
+  });
+  const password = 'a-long-enough-password';
+  expectStatus(
+    await http()
+      .post('/users')
+      .send({ id: 'u_dora', name: 'Dora', role: 'human', password, email: 'd@example.test' }),
+    201,
+  );
+  const login = expectStatus(
+    await http().post('/auth/login').send({ id: 'u_dora', password }),
+    200,
+  );
+  const bearer = { authorization: `Bearer ${login.body.access_token}` };
+  expectStatus(await http().get('/me').set(bearer), 200);
+  const refresh = (token: string) => http().post('/auth/refresh').send({ refresh_token: token });
+  expectStatus(await refresh(login.body.refresh_token), 200);
+  // The app runs with REFRESH_GRACE_SECONDS=0: a replay is reuse and revokes the family.
+  expectStatus(await refresh(login.body.refresh_token), 401);
+  expectStatus(await http().post('/users/u_dora/revoke-sessions').set(as('u_dora')), 204);
+  expectStatus(await http().post('/auth/password-reset/request').send({ id: 'u_dora' }), 202);
+  const token = /Reset token: (\S+)/.exec(warnings.join('\n'))?.[1] ?? 'no-token-in-the-log';
+  expectStatus(
+    await http()
+      .post('/auth/password-reset/confirm')
+      .send({ token, new_password: 'another-long-password' }),
+    204,
+  );
+  expectStatus(await http().post('/users/u_dora/disable').set(as('u_admin')), 200);
+}
+
 describe('indexes behind every query the Mongo adapters issue', () => {
   let t: TestApp;
   let log: CommandLog;
 
   beforeAll(async () => {
-    t = await startTestApp('mongo');
+    t = await startTestApp('mongo', { REFRESH_GRACE_SECONDS: '0' });
     log = new CommandLog(mongoConnectionOf(t).getClient());
     await representativeWorkload(t);
+    await identityWorkload(t);
     log.stop();
   });
   afterAll(() => t.close());
@@ -106,7 +146,16 @@ describe('indexes behind every query the Mongo adapters issue', () => {
       .flatMap(shapesOf);
     const collections = [...new Set(shapes.map((shape) => shape.collection))];
     expect(collections.sort()).toEqual(
-      ['accounts', 'audit_entries', 'checkpoints', 'collaboration_records', 'tasks'].sort(),
+      [
+        'accounts',
+        'audit_entries',
+        'checkpoints',
+        'collaboration_records',
+        'password_reset_tokens',
+        'refresh_families',
+        'refresh_tokens',
+        'tasks',
+      ].sort(),
     );
     const indexes = new Map<string, IndexKeys[]>();
     await withDatabase(t.mongoUri as string, async (db) => {
@@ -137,6 +186,8 @@ describe('indexes behind every query the Mongo adapters issue', () => {
         expect.stringMatching(/^audit_entries eq\(task_id\) range\(version\) sort\(version:1\)/),
         expect.stringMatching(/^audit_entries eq\(\) range\(at\)/),
         expect.stringMatching(/^collaboration_records eq\(task_id\) range\(_id\) sort\(_id:1\)/),
+        'refresh_tokens eq(token_hash) range() sort()',
+        'refresh_families eq(account_id,revoked_at) range() sort()',
       ]),
     );
   });

@@ -54,8 +54,14 @@ export async function startTestApp(
     ...env,
   });
   const app = await createApp(config, { ...options, logger: false });
-  // Listening once up front lets many concurrent supertest requests share one server.
-  await app.listen(0, '127.0.0.1');
+  try {
+    // Listening once up front lets many concurrent supertest requests share one server.
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A start that fails (a start-up check refusing) must not leave its connections open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return {
     app,
     mongoUri,
