@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'commands-reset') commands.length = 0;
-    else send({ type: 'commands', commands: [...commands] });
+    send({ type: 'commands', commands: [...commands] });
   });
   process.on('SIGTERM', () => {
     void app.close().finally(() => process.exit(0));

@@ -246,6 +246,7 @@ function addRow(
     holds: target && ratio !== undefined ? ratio >= target.min : undefined,
   };
   rows.push(row);
+  console.log(`  ${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms`);
   return row;
 }
 
