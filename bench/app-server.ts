@@ -6,6 +6,8 @@
  */
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import * as path from 'node:path';
 import type { createApp as CreateApp } from '../apps/api/src/bootstrap';
 import type { loadConfig as LoadConfig } from '../libs/platform/src';
@@ -15,10 +17,15 @@ import { seedTaskStates } from './seed';
 
 const DIST = path.resolve(__dirname, '../dist/apps/api');
 
-export type ParentMessage = { type: 'commands-reset' } | { type: 'commands' };
+export type ParentMessage =
+  | { type: 'commands-reset' }
+  | { type: 'commands' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string };
 export type ChildMessage =
   | { type: 'listening'; port: number; seedMs: number; heapUsed: number; rss: number }
-  | { type: 'commands'; commands: string[] };
+  | { type: 'commands'; commands: string[] }
+  | { type: 'profile'; file: string };
 
 async function main(): Promise<void> {
   const { createApp } = (await import(`${DIST}/apps/api/src/bootstrap.js`)) as {
@@ -62,9 +69,27 @@ async function main(): Promise<void> {
   const memory = process.memoryUsage();
   send({ type: 'listening', port, seedMs, heapUsed: memory.heapUsed, rss: memory.rss });
 
+  // A CPU profile of the load alone, without start-up and seeding (what --cpu-prof would add).
+  const inspector = new Session();
+  inspector.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      inspector.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
   process.on('message', (message: ParentMessage) => {
-    if (message.type === 'commands-reset') commands.length = 0;
-    send({ type: 'commands', commands: [...commands] });
+    if (message.type === 'profile-start') {
+      void post('Profiler.enable')
+        .then(() => post('Profiler.start'))
+        .then(() => send({ type: 'profile', file: '' }));
+    } else if (message.type === 'profile-stop') {
+      void post('Profiler.stop').then((result) => {
+        writeFileSync(message.file, JSON.stringify((result as { profile: object }).profile));
+        send({ type: 'profile', file: message.file });
+      });
+    } else {
+      if (message.type === 'commands-reset') commands.length = 0;
+      send({ type: 'commands', commands: [...commands] });
+    }
   });
   process.on('SIGTERM', () => {
     void app.close().finally(() => process.exit(0));

@@ -20,6 +20,7 @@ import type { ChildMessage, ParentMessage } from './app-server';
 import { migrateUp } from '../test/support/mongo';
 import { startMongoServer } from '../test/support/mongo-server';
 import { loginTiming } from './login-timing';
+import { topFrames } from './profile-top';
 import { SEED_ACTOR } from './seed';
 import { median } from './stats';
 
@@ -38,7 +39,15 @@ const BCRYPT_COST = num('BCRYPT_COST', 10, 10);
 const PASSWORD = 'taskflow-dev-password';
 const ROOT = path.resolve(__dirname, '..');
 const DIST_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
-const SECTIONS = ['throughput', 'login', 'scale', 'startup', 'mongo', 'login-timing'] as const;
+const SECTIONS = [
+  'throughput',
+  'login',
+  'scale',
+  'startup',
+  'mongo',
+  'profile',
+  'login-timing',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** What the app runs with during the benchmarks; LOG_LEVEL=warn keeps request lines out. */
@@ -589,6 +598,40 @@ async function commandCounts(app: Server, actors: Actors, taskId: string) {
   };
 }
 
+/** CPU profiles of the app under each memory-driver load (after warm-up); top frames printed. */
+async function profile(): Promise<void> {
+  const dir = path.join(__dirname, 'results/profiles');
+  mkdirSync(dir, { recursive: true });
+  const loads: Record<string, (url: string, actors: Actors) => Promise<LoadOptions>> = {
+    get: async (url, actors) => ({
+      path: `/tasks/${await anAssignedTask(url, actors)}`,
+      headers: { authorization: `Bearer ${actors.bob}` },
+    }),
+    transition: transitionLoop,
+    list: async (_url, actors) => ({
+      path: `/tasks?assignee_id=${SEED_ACTOR}&limit=50`,
+      headers: { authorization: `Bearer ${actors.bob}` },
+    }),
+  };
+  const profiles: Record<string, string> = {};
+  for (const [name, load] of Object.entries(loads)) {
+    profiles[name] = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
+    const app = await startApp({ BENCH_SEED_TASKS: String(SMALL) });
+    try {
+      const actors = { alice: await login(app.url, 'u_alice'), bob: await login(app.url, 'u_bob') };
+      const options = await load(app.url, actors);
+      await fire(app.url, options, WARMUP);
+      await ask(app.child, { type: 'profile-start' });
+      await fire(app.url, options, DURATION * 2);
+      await ask(app.child, { type: 'profile-stop', file: profiles[name] });
+    } finally {
+      await stop(app.child);
+    }
+    console.log(`profile of ${name}: ${profiles[name]}\n${topFrames(profiles[name], 15)}`);
+  }
+  notes.profiles = profiles;
+}
+
 // ---------------------------------------------------------------- output
 
 function print(): void {
@@ -637,6 +680,7 @@ async function main(): Promise<void> {
     scale,
     startup,
     mongo,
+    profile,
   };
   for (const section of sections) {
     if (section === 'login-timing') continue;
