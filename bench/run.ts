@@ -455,18 +455,25 @@ async function startup(): Promise<void> {
     const started = performance.now();
     const child = spawn(process.execPath, [DIST_MAIN], {
       env: { ...process.env, ...APP_ENV, PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.add(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
       for (;;) {
-        if (child.exitCode !== null) throw new Error(`main.js exited with ${child.exitCode}`);
+        if (child.exitCode !== null) {
+          // A random port can be taken by a neighbour's server: try again on another.
+          if (/EADDRINUSE/.test(stderr)) break;
+          throw new Error(`main.js exited with ${child.exitCode}: ${stderr}`);
+        }
         const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
           .then((res) => res.status === 200)
           .catch(() => false);
         if (ok) break;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
+      if (child.exitCode !== null) continue;
       const readyMs = performance.now() - started;
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -682,11 +689,18 @@ async function main(): Promise<void> {
     mongo,
     profile,
   };
+  const failures: Record<string, string> = {};
   for (const section of sections) {
     if (section === 'login-timing') continue;
     console.log(`… ${section}`);
-    await sectionRuns[section]();
+    // One failing section (a voided run, a missing server) still leaves the others' figures.
+    await sectionRuns[section]().catch((error: unknown) => {
+      console.error(error);
+      failures[section] = String(error);
+      process.exitCode = 1;
+    });
   }
+  if (Object.keys(failures).length) notes.failures = failures;
   print();
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
