@@ -4,24 +4,19 @@
  * inject, no socket). The first three must take about the same time, or the answer time tells
  * an attacker which ids exist.
  *
- *   npm run bench:login                     # bcrypt cost 12 (the default), 40 rounds
- *   BCRYPT_COST=10 BENCH_ROUNDS=100 npm run bench:login
+ *   npm run bench -- login-timing                     # bcrypt cost 12 (the default), 40 rounds
+ *   BCRYPT_COST=10 BENCH_ROUNDS=100 npm run bench -- login-timing
  */
 import 'reflect-metadata';
 import { loadConfig } from '@taskflow/platform';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../apps/api/src/bootstrap';
+import { median } from './stats';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const PASSWORD = 'taskflow-dev-password';
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-async function main(): Promise<void> {
+export async function loginTiming(): Promise<void> {
+  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
   const config = loadConfig({
     NODE_ENV: 'development',
     DEV_MODE: 'true',
@@ -82,8 +77,3 @@ async function main(): Promise<void> {
     `ratio disabled / known (wrong password): ${(medians['disabled account'] / known).toFixed(3)}`,
   );
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});

@@ -115,6 +115,41 @@ describe.each(testDrivers())('TaskRepository contract (%s)', (driver) => {
     );
   });
 
+  it('lists a task under its current assignee, status and reviewer after changes, and not once deleted', async () => {
+    const dave = { id: 'u_dave', role: 'human' } as const;
+    const erin = { id: 'u_erin', role: 'human' } as const;
+    const frank = { id: 'u_frank', role: 'human' } as const;
+    const gina = { id: 'u_gina', role: 'human' } as const;
+    const list = async (actor: { id: string; role: 'human' | 'admin' }, filter = {}) =>
+      (await tasks.listForActor(actor, filter, firstPage(10))).items.map((t) => t.id);
+    const moved = aTaskState({ creatorId: 'u_dave', assigneeId: 'u_erin', status: 'assigned' });
+    const other = aTaskState({ creatorId: 'u_dave' });
+    await tasks.insert(moved);
+    await tasks.insert(other);
+
+    const changed = {
+      ...moved,
+      assigneeId: 'u_frank',
+      reviewerId: 'u_gina',
+      status: 'in_progress' as const,
+      version: 2,
+    };
+    await tasks.save(changed, 1);
+    expect(await list(erin)).toEqual([]);
+    expect(await list(admin, { assigneeId: 'u_erin' })).toEqual([]);
+    expect(await list(admin, { assigneeId: 'u_frank' })).toEqual([moved.id]);
+    expect(await list(admin, { creatorId: 'u_dave', status: 'assigned' })).toEqual([]);
+    expect(await list(admin, { creatorId: 'u_dave', status: 'in_progress' })).toEqual([moved.id]);
+    expect(await list(frank)).toEqual([moved.id]);
+    expect(await list(gina)).toEqual([moved.id]);
+    expect(await list(dave)).toEqual([moved.id, other.id]);
+
+    await tasks.save({ ...changed, deletedAt: new Date(), version: 3 }, 2);
+    expect(await list(dave)).toEqual([other.id]);
+    expect(await list(frank)).toEqual([]);
+    expect(await list(admin, { assigneeId: 'u_frank' })).toEqual([]);
+  });
+
   describe('listForActor', () => {
     let p2: Persistence;
     let repo: TaskRepository;

@@ -3,6 +3,7 @@ import {
   Actor,
   ConcurrencyConflict,
   indexAfter,
+  isAdmin,
   MemoryUnitOfWork,
   Page,
   PageRequest,
@@ -16,11 +17,58 @@ const matches = (task: TaskState, filter: TaskFilter): boolean =>
   (filter.assigneeId === undefined || task.assigneeId === filter.assigneeId) &&
   (filter.creatorId === undefined || task.creatorId === filter.creatorId);
 
-/** Tasks in a Map plus the ids in creation order (ids are ULIDs, so appends keep it sorted). */
+type IndexName = 'assignee' | 'creator' | 'status' | 'visibleTo';
+
+/** The index entries of a task: which sorted id list of which index holds its id. */
+function indexKeys(task: TaskState): [IndexName, string][] {
+  const keys: [IndexName, string][] = [
+    ['creator', task.creatorId],
+    ['status', task.status],
+  ];
+  if (task.assigneeId !== null) keys.push(['assignee', task.assigneeId]);
+  if (task.deletedAt === null) {
+    // Who may see it (besides admins): creator, assignee, reviewer (the creator by default).
+    for (const id of new Set([task.creatorId, task.assigneeId, task.reviewerId])) {
+      if (id !== null) keys.push(['visibleTo', id]);
+    }
+  }
+  return keys;
+}
+
+const sameKey = (a: [IndexName, string], b: [IndexName, string]): boolean =>
+  a[0] === b[0] && a[1] === b[1];
+
+function insertSorted(ids: string[], id: string): void {
+  // New tasks have the largest ids, so this is almost always an append.
+  if (ids.length === 0 || ids[ids.length - 1] < id) ids.push(id);
+  else
+    ids.splice(
+      indexAfter(ids, (x) => x, id),
+      0,
+      id,
+    );
+}
+
+function removeSorted(ids: string[], id: string): void {
+  const at = indexAfter(ids, (x) => x, id) - 1;
+  if (at >= 0 && ids[at] === id) ids.splice(at, 1);
+}
+
+/**
+ * Tasks in a Map plus the ids in creation order (ids are ULIDs, so appends keep it sorted), and
+ * secondary indexes — sorted id lists per assignee, creator, status and visible-to — so a listing
+ * starts from the narrowest list at the cursor (binary search) instead of scanning every task.
+ */
 @Injectable()
 export class MemoryTaskRepository extends TaskRepository {
   private readonly tasks = new Map<string, TaskState>();
   private readonly order: string[] = [];
+  private readonly indexes: Record<IndexName, Map<string, string[]>> = {
+    assignee: new Map(),
+    creator: new Map(),
+    status: new Map(),
+    visibleTo: new Map(),
+  };
 
   constructor(private readonly unitOfWork: MemoryUnitOfWork) {
     super();
@@ -33,7 +81,8 @@ export class MemoryTaskRepository extends TaskRepository {
       },
       apply: () => {
         this.tasks.set(task.id, task);
-        this.order.push(task.id);
+        insertSorted(this.order, task.id);
+        this.index(task.id, [], indexKeys(task));
       },
     });
   }
@@ -47,7 +96,10 @@ export class MemoryTaskRepository extends TaskRepository {
         }
       },
       apply: () => {
-        if (this.tasks.get(task.id)?.version === expectedVersion) this.tasks.set(task.id, task);
+        const stored = this.tasks.get(task.id);
+        if (stored?.version !== expectedVersion) return;
+        this.tasks.set(task.id, task);
+        this.index(task.id, indexKeys(stored), indexKeys(task));
       },
     });
   }
@@ -64,9 +116,10 @@ export class MemoryTaskRepository extends TaskRepository {
 
   async listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
     const items: Task[] = [];
-    let index = page.after === null ? 0 : indexAfter(this.order, (id) => id, page.after);
-    for (; index < this.order.length && items.length <= page.limit; index++) {
-      const state = this.tasks.get(this.order[index]) as TaskState;
+    const ids = this.candidates(actor, filter);
+    let index = page.after === null ? 0 : indexAfter(ids, (id) => id, page.after);
+    for (; index < ids.length && items.length <= page.limit; index++) {
+      const state = this.tasks.get(ids[index]) as TaskState;
       if (!matches(state, filter)) continue;
       const task = Task.restore(state);
       if (task.isVisibleTo(actor)) items.push(task);
@@ -83,5 +136,35 @@ export class MemoryTaskRepository extends TaskRepository {
       if (state) versions.set(id, state.version);
     }
     return versions;
+  }
+
+  /** The shortest id list that holds every task the listing can return. */
+  private candidates(actor: Actor, filter: TaskFilter): readonly string[] {
+    const lists: (readonly string[])[] = [this.order];
+    const add = (name: IndexName, key: string | undefined) => {
+      if (key !== undefined) lists.push(this.indexes[name].get(key) ?? []);
+    };
+    add('assignee', filter.assigneeId);
+    add('creator', filter.creatorId);
+    add('status', filter.status);
+    if (!isAdmin(actor)) add('visibleTo', actor.id);
+    return lists.reduce((shortest, list) => (list.length < shortest.length ? list : shortest));
+  }
+
+  private index(id: string, before: [IndexName, string][], after: [IndexName, string][]): void {
+    for (const key of before) {
+      if (!after.some((other) => sameKey(key, other))) {
+        const ids = this.indexes[key[0]].get(key[1]);
+        if (ids) removeSorted(ids, id);
+      }
+    }
+    for (const key of after) {
+      if (!before.some((other) => sameKey(key, other))) {
+        const index = this.indexes[key[0]];
+        const ids = index.get(key[1]);
+        if (ids) insertSorted(ids, id);
+        else index.set(key[1], [id]);
+      }
+    }
   }
 }
