@@ -13,6 +13,10 @@ describe('isDatabaseUnavailable', () => {
     ).toBe(true);
     expect(isDatabaseUnavailable(new mongo.MongoNotConnectedError('closed'))).toBe(true);
     expect(isDatabaseUnavailable(new mongo.MongoTopologyClosedError())).toBe(true);
+    expect(isDatabaseUnavailable(new mongo.MongoServerClosedError())).toBe(true);
+    expect(
+      isDatabaseUnavailable(new mongo.MongoServerError({ code: 11600, errmsg: 'shutdown' })),
+    ).toBe(true);
   });
 
   it('leaves server answers and bugs alone', () => {

@@ -6,18 +6,35 @@ export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 11000;
 }
 
+/** Client-side errors of the driver that mean "no server to talk to right now", by name. */
+const UNREACHABLE = new Set([
+  'MongoServerClosedError',
+  'MongoClientClosedError',
+  'MongoPoolClosedError',
+  'MongoWaitQueueTimeoutError',
+  'MongoOperationTimeoutError',
+  'MongooseServerSelectionError',
+]);
+
+/** Server answers that mean it is going away or cannot take writes now (shutdown, step-down). */
+const UNAVAILABLE_SERVER_CODES = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
+
 /**
  * The database cannot be reached: no server to select, a connection cut or timed out, the pool
- * cleared after one was (`PoolClearedError` is a `MongoNetworkError`), or the client closed.
+ * cleared or closed after one was, the server or client closed, or the server shutting down.
  * Mongoose wraps a failed first selection in its own `MongooseServerSelectionError`.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof mongo.MongoServerError) {
+    return UNAVAILABLE_SERVER_CODES.has(Number(error.code));
+  }
   return (
     error instanceof mongo.MongoNetworkError ||
     error instanceof mongo.MongoServerSelectionError ||
     error instanceof mongo.MongoNotConnectedError ||
     error instanceof mongo.MongoTopologyClosedError ||
-    (error instanceof Error && error.name === 'MongooseServerSelectionError')
+    UNREACHABLE.has(error.name)
   );
 }
 
