@@ -14,6 +14,7 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new mongo.MongoNotConnectedError('closed'))).toBe(true);
     expect(isDatabaseUnavailable(new mongo.MongoTopologyClosedError())).toBe(true);
     expect(isDatabaseUnavailable(new mongo.MongoServerClosedError())).toBe(true);
+    expect(isDatabaseUnavailable(new mongo.MongoRuntimeError('reply cut short'))).toBe(true);
     expect(
       isDatabaseUnavailable(new mongo.MongoServerError({ code: 11600, errmsg: 'shutdown' })),
     ).toBe(true);
@@ -24,6 +25,7 @@ describe('isDatabaseUnavailable', () => {
       false,
     );
     expect(isDatabaseUnavailable(new TypeError('bug'))).toBe(false);
+    expect(isDatabaseUnavailable(new mongo.MongoInvalidArgumentError('bad call'))).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
   });
 
