@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsByteLength,
@@ -17,9 +18,23 @@ import {
   SELF_SERVICE_ROLES,
 } from '../domain/account';
 
-/** bcrypt's limit, checked where the field is named; the domain checks it again for every caller. */
-export const PASSWORD_BYTES_MESSAGE = (field: string): string =>
-  `${field} must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`;
+/**
+ * A new password field: the policy in the schema and in validation. bcrypt's byte limit is
+ * checked where the field is named; the domain checks it again for every caller.
+ */
+export const NewPassword = (field: string): PropertyDecorator =>
+  applyDecorators(
+    ApiProperty({
+      minLength: PASSWORD_MIN_LENGTH,
+      maxLength: PASSWORD_MAX_BYTES,
+      description: `At least ${PASSWORD_MIN_LENGTH} characters and at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
+    }),
+    IsString(),
+    MinLength(PASSWORD_MIN_LENGTH),
+    IsByteLength(0, PASSWORD_MAX_BYTES, {
+      message: `${field} must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
+    }),
+  );
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9_.-]{2,63}$/;
 
@@ -41,14 +56,7 @@ export class RegisterAccountDto {
   @IsIn(SELF_SERVICE_ROLES)
   role!: (typeof SELF_SERVICE_ROLES)[number];
 
-  @ApiProperty({
-    minLength: PASSWORD_MIN_LENGTH,
-    maxLength: PASSWORD_MAX_BYTES,
-    description: `At least ${PASSWORD_MIN_LENGTH} characters and at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
-  })
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @IsByteLength(0, PASSWORD_MAX_BYTES, { message: PASSWORD_BYTES_MESSAGE('password') })
+  @NewPassword('password')
   password!: string;
 
   @ApiPropertyOptional({ format: 'email', maxLength: 254 })

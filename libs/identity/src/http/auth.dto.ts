@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsByteLength, IsString, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../domain/account';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { TokenPair } from '../application/session.service';
-import { PASSWORD_BYTES_MESSAGE } from './account.dto';
+import { NewPassword } from './account.dto';
 
 /** Bounds what reaches bcrypt or a hash; real tokens and ids are far shorter. */
 const MAX_INPUT = 1024;
@@ -44,14 +43,7 @@ export class PasswordResetConfirmDto {
   @MaxLength(MAX_INPUT)
   token!: string;
 
-  @ApiProperty({
-    minLength: PASSWORD_MIN_LENGTH,
-    maxLength: PASSWORD_MAX_BYTES,
-    description: `At least ${PASSWORD_MIN_LENGTH} characters and at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
-  })
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @IsByteLength(0, PASSWORD_MAX_BYTES, { message: PASSWORD_BYTES_MESSAGE('new_password') })
+  @NewPassword('new_password')
   new_password!: string;
 }
 
