@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { mongo } from 'mongoose';
 import { toProblem } from '../../errors/problem';
 import { DatabaseUnavailable, isDatabaseUnavailable } from './mongo-errors';
@@ -18,6 +19,22 @@ describe('isDatabaseUnavailable', () => {
     expect(
       isDatabaseUnavailable(new mongo.MongoServerError({ code: 11600, errmsg: 'shutdown' })),
     ).toBe(true);
+  });
+
+  it('recognises a socket error of Node that the driver let through unwrapped', () => {
+    // What Connection.writeCommand rejects with when the server closed the socket first.
+    const epipe = Object.assign(new Error('This socket has been ended by the other party'), {
+      code: 'EPIPE',
+    });
+    expect(isDatabaseUnavailable(epipe)).toBe(true);
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(isDatabaseUnavailable(reset)).toBe(true);
+    // Node's errors can come from another realm than the code's own (Jest runs tests in a vm).
+    const foreign = runInNewContext('Object.assign(new Error("ended"), { code: "EPIPE" })');
+    expect(foreign instanceof Error).toBe(false);
+    expect(isDatabaseUnavailable(foreign)).toBe(true);
+    const missing = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+    expect(isDatabaseUnavailable(missing)).toBe(false);
   });
 
   it('leaves server answers and bugs alone', () => {

@@ -19,6 +19,24 @@ const UNREACHABLE = new Set([
 /** Server answers that mean it is going away or cannot take writes now (shutdown, step-down). */
 const UNAVAILABLE_SERVER_CODES = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
 
+/**
+ * Socket errors of Node itself. The driver does not wrap every one: a command written to a
+ * socket the server has just closed rejects with Node's own `EPIPE` ("This socket has been ended
+ * by the other party", seen from `Connection.writeCommand` in mongodb 7.8 when FerretDB is
+ * killed). The database is the only peer a request talks to (mail leaves after the response),
+ * so a socket error under a request is the database going away.
+ */
+const SOCKET_ERROR_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ENOTCONN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 /** Driver errors that come from how it was called (a bug of ours), not from the server's state. */
 const CALLER_ERRORS = new Set([
   'MongoInvalidArgumentError',
@@ -31,16 +49,22 @@ const CALLER_ERRORS = new Set([
  * connection cut, reset or timed out, a reply cut short, the pool cleared or closed, the server
  * or client closed, or the server shutting down. Every error the driver raises on its own side
  * (not a server's answer, not a wrong call) is one of these when the server dies under a
- * request, whatever class it takes; Mongoose wraps a failed first selection in
+ * request, whatever class it takes, and so is a bare socket error of Node; Mongoose wraps a failed first selection in
  * `MongooseServerSelectionError`.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
   if (error instanceof mongo.MongoServerError) {
     return UNAVAILABLE_SERVER_CODES.has(Number(error.code));
   }
   if (error instanceof mongo.MongoError) return !CALLER_ERRORS.has(error.name);
-  return UNREACHABLE.has(error.name);
+  // Not `instanceof Error`: Node's own errors come from the main realm, which differs from the
+  // realm of code run in a vm context (as Jest runs the tests).
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return (
+    (typeof name === 'string' && UNREACHABLE.has(name)) ||
+    (typeof code === 'string' && SOCKET_ERROR_CODES.has(code))
+  );
 }
 
 /** The request could not be served because the database is unreachable: 503, retry shortly. */
