@@ -7,9 +7,11 @@ import {
   answerClientError,
   AppConfig,
   applicationVersion,
+  createRootLogger,
   createValidationPipe,
   documentIdempotencyKeys,
   documentTransportProblems,
+  fastifyLoggerOptions,
   requestIdFrom,
   sendProblem,
 } from '@taskflow/platform';
@@ -34,7 +36,9 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const routerErrors = new Logger('Errors');
+  const logger = createRootLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
+    ...fastifyLoggerOptions(logger),
     bodyLimit: BODY_LIMIT_BYTES,
     // TRUST_PROXY=n trusts the n nearest hops of X-Forwarded-For, as proxy-addr counts them.
     trustProxy:
@@ -53,7 +57,7 @@ export async function createApp(
   });
   // bodyParser off: Nest would add a form parser; acceptOnlyJsonBodies sets the only one below.
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { logging: { destination: options.logDestination } }),
+    AppModule.forRoot(config, { logging: { logger } }),
     adapter,
     options.logger === false
       ? { logger: false, abortOnError: false, bodyParser: false }

@@ -1,11 +1,15 @@
 import { RequestMethod } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import { stdTimeFunctions, type DestinationStream, type LoggerOptions } from 'pino';
+import {
+  pino,
+  stdTimeFunctions,
+  type DestinationStream,
+  type Logger as PinoLogger,
+  type LoggerOptions,
+} from 'pino';
 import type { AppConfig } from '../config/app-config';
-import type { Actor } from '../domain/actor';
 
 /** Fields that hold a secret wherever they appear in a logged object. */
 const SECRET_FIELDS = ['password', 'new_password', 'access_token', 'refresh_token', 'token'];
@@ -36,40 +40,9 @@ export function loggableUrl(url: string): string {
   return `${url.slice(0, question)}?${query.toString()}`;
 }
 
-/**
- * pino-http sees Node's raw request; the route template and the actor live on Fastify's request.
- * An onRequest hook links the two (see RequestLogContext), and the log line reads through it.
- */
-export const FASTIFY_REQUEST = Symbol('taskflow.fastifyRequest');
-
-type LinkedRequest = IncomingMessage & {
-  id?: string | number;
-  [FASTIFY_REQUEST]?: FastifyRequest & { actor?: Actor };
-};
-
 /** The route template (`/tasks/:id`), or `unmatched` when no route answered. */
 export function routeTemplate(request: FastifyRequest): string {
   return request.routeOptions?.url ?? 'unmatched';
-}
-
-/**
- * The fields pino-http's completion line gets on top of `req`, `request_id` and `duration_ms`.
- * Its `res` is dropped: Fastify writes headers in one writeHead, so Node's copy is always empty.
- */
-function completionFields(
-  req: LinkedRequest,
-  res: ServerResponse,
-  value: object,
-): Record<string, unknown> {
-  const request = req[FASTIFY_REQUEST];
-  const rest: Record<string, unknown> = { ...value };
-  delete rest.res;
-  return {
-    route: request ? routeTemplate(request) : 'unmatched',
-    account_id: request?.actor?.id ?? null,
-    status: res.statusCode,
-    ...rest,
-  };
 }
 
 /** The active span's ids, so a log line leads to its trace; nothing when tracing is off. */
@@ -83,45 +56,58 @@ function traceFields(): Record<string, string> {
 export interface LoggingOptions {
   /** Where the JSON lines go (default stdout); tests pass a stream to read them. */
   readonly destination?: DestinationStream;
+  /** The application's root logger, when the caller built it (createApp shares it with Fastify). */
+  readonly logger?: PinoLogger;
 }
 
-/**
- * nestjs-pino settings: one JSON line per request with request id, trace id, account id, route
- * template, status and duration; secrets redacted; bodies never logged.
- */
-export function loggerParams(config: AppConfig, options: LoggingOptions = {}): Params {
-  const pretty = config.logPretty && options.destination === undefined;
-  const pinoOptions: LoggerOptions = {
+/** The one pino logger of the application: level, redaction, ISO time, trace ids, JSON lines. */
+export function createRootLogger(config: AppConfig, destination?: DestinationStream): PinoLogger {
+  const pretty = config.logPretty && destination === undefined;
+  const options: LoggerOptions = {
     level: config.logLevel,
     redact: { paths: [...REDACTED_PATHS] },
     timestamp: stdTimeFunctions.isoTime,
     mixin: traceFields,
+    // Fastify puts its own `req` serializer under ours unless the instance brings one.
+    serializers: { req: requestSummary },
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
       : { formatters: { level: (label: string) => ({ level: label }) } }),
   };
-  const httpOptions = {
-    ...pinoOptions,
-    // Fastify's request id (X-Request-ID or a UUID), which middie copies onto the raw request.
-    genReqId: (req: LinkedRequest) => String(req.id),
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-      error || res.statusCode >= 500 ? ('error' as const) : ('info' as const),
-    customSuccessObject: completionFields,
-    customErrorObject: (req: LinkedRequest, res: ServerResponse, _error: Error, value: object) =>
-      completionFields(req, res, value),
-    serializers: {
-      req: (req: { method: string; url: string; remoteAddress?: string; headers: object }) => ({
-        method: req.method,
-        url: loggableUrl(req.url),
-        remote_address: req.remoteAddress,
-        headers: req.headers,
-      }),
-    },
-  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** Fastify's logger settings: our root logger, its request id under `request_id`, no own lines. */
+export function fastifyLoggerOptions(logger: PinoLogger) {
   return {
-    pinoHttp: options.destination ? [httpOptions, options.destination] : httpOptions,
+    loggerInstance: logger,
+    requestIdLogLabel: 'request_id',
+    // Fastify would write two lines per request; RequestLog writes the one line we want.
+    disableRequestLogging: true,
+  } as const;
+}
+
+/**
+ * nestjs-pino settings: Nest's logger writes through the root logger, and inside a request
+ * through Fastify's request logger (`useExisting`), so a message carries its `request_id`. The
+ * request line itself is RequestLog's, written only when its level is on: pino-http would build
+ * two child loggers and serialize the request on every request even when the level hides it.
+ */
+export function loggerParams(config: AppConfig, options: LoggingOptions = {}): Params {
+  const logger = options.logger ?? createRootLogger(config, options.destination);
+  return {
+    pinoHttp: { logger },
+    useExisting: true,
     forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
   } as Params;
+}
+
+/** The request line's `req`: never the body; secret headers redacted by the logger. */
+export function requestSummary(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: loggableUrl(request.url),
+    remote_address: request.ip,
+    headers: request.headers,
+  };
 }
