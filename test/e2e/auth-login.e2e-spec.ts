@@ -187,6 +187,28 @@ describe.each(TEST_DRIVERS)('login and access tokens (%s)', (driver) => {
       expect(res.body.detail).toBe('The access token has expired');
     });
 
+    it('it has expired since the API last accepted it', async () => {
+      const exp = NOW_S() + 2;
+      const token = await forge().signAsync({ ...goodClaims(), exp });
+      expect((await t.http().get('/me').set(bearer(token))).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+      const res = await t.http().get('/me').set(bearer(token));
+      expect(res.status).toBe(401);
+      expect(res.body.detail).toBe('The access token has expired');
+    });
+
+    it('its signature was tampered with, after the API accepted the original', async () => {
+      const token = (await login(t, 'u_alice')).access_token;
+      expect((await t.http().get('/me').set(bearer(token))).status).toBe(200);
+      const at = token.length - 5;
+      const flipped = token[at] === 'A' ? 'B' : 'A';
+      const res = await t
+        .http()
+        .get('/me')
+        .set(bearer(token.slice(0, at) + flipped + token.slice(at + 1)));
+      expect(res.status).toBe(401);
+    });
+
     it('the scheme is not Bearer', async () => {
       const res = await t.http().get('/me').set('authorization', 'Basic dV9hbGljZTp4');
       expect(res.status).toBe(401);
