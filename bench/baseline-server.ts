@@ -22,13 +22,20 @@ async function main(): Promise<void> {
     if (connection) {
       const windowIndex = Math.floor(Date.now() / 60_000);
       await connection.collection('accounts').findOne({ _id: accountId as never });
-      await connection
-        .collection('rate_limit_counters')
-        .findOneAndUpdate(
-          { _id: `baseline:${accountId}:${windowIndex}` as never },
-          { $inc: { hits: 1 }, $setOnInsert: { expires_at: new Date() } },
-          { upsert: true, returnDocument: 'after' },
-        );
+      const hit = () =>
+        connection
+          .collection('rate_limit_counters')
+          .findOneAndUpdate(
+            { _id: `baseline:${accountId}:${windowIndex}` as never },
+            { $inc: { hits: 1 }, $setOnInsert: { expires_at: new Date() } },
+            { upsert: true, returnDocument: 'after' },
+          );
+      // As the app's counter store does: two first upserts of a new window race on FerretDB
+      // (its upsert is not atomic) and the loser, a duplicate key, retries once.
+      await hit().catch((error: { code?: number }) => {
+        if (error.code !== 11000) throw error;
+        return hit();
+      });
       const task = await connection.collection('tasks').findOne({ _id: taskId as never });
       if (!task) return reply.code(404).send();
     }

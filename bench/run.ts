@@ -274,6 +274,7 @@ async function throughput(): Promise<void> {
     const bodyFile = path.join(os.tmpdir(), `taskflow-bench-body-${process.pid}.json`);
     writeFileSync(bodyFile, body);
     const ceiling = await startServer('baseline-server.ts', { BENCH_BODY_FILE: bodyFile });
+    const nest = await startServer('nest-floor-server.ts', { BENCH_BODY_FILE: bodyFile });
     try {
       const list = {
         path: `/tasks?assignee_id=${SEED_ACTOR}&limit=50`,
@@ -281,14 +282,18 @@ async function throughput(): Promise<void> {
       };
       const results = await measureAlternately([
         { name: 'ceiling', url: ceiling.url, load: { path: `/tasks/${taskId}` } },
+        { name: 'nest', url: nest.url, load: { path: `/tasks/${taskId}` } },
         { name: 'get', url: app.url, load: getTask },
         { name: 'transition', url: app.url, load: () => transitionLoop(app.url, actors) },
         { name: 'list', url: app.url, load: list },
       ]);
       const base = { name: '(1) ceiling', measure: results.get('ceiling') as Measure };
       addRow(`(1) ceiling: bare Fastify, ${body.length} B task JSON`, base.measure);
+      const floor = results.get('nest') as Measure;
+      addRow('(1n) framework floor: bare Nest on Fastify, same JSON', floor, base);
       const get = results.get('get') as Measure;
       const row = addRow('(2) GET /tasks/:id, JWT, memory', get, base, { min: 0.5 });
+      notes.getOverFloor = get.rps / floor.rps;
       // Latency under a steady load at half the maximum rate, the way a real service runs.
       const half = await fire(app.url, getTask, DURATION * 2, {
         overallRate: Math.max(1, Math.floor(get.rps / 2)),
@@ -308,6 +313,7 @@ async function throughput(): Promise<void> {
       );
     } finally {
       await stop(ceiling.child);
+      await stop(nest.child);
     }
   } finally {
     await stop(app.child);

@@ -8,7 +8,6 @@ import { Clock, SystemClock } from './domain/clock';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { loggerParams, LoggingOptions } from './observability/logging';
 import { METRIC_PROVIDERS } from './observability/metrics';
-import { RequestLog } from './observability/request-log';
 import { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
 import type { Migration } from './persistence/migration';
 import { MigrationCheck, NoMigrations } from './persistence/migration-check';
@@ -40,7 +39,6 @@ export class PlatformModule {
       { provide: AppConfig, useValue: config },
       { provide: Clock, useClass: SystemClock },
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      RequestLog,
       ...METRIC_PROVIDERS,
     ];
     const shared = [

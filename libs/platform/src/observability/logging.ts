@@ -1,6 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
-import type { FastifyRequest } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import {
   pino,
@@ -10,6 +10,7 @@ import {
   type LoggerOptions,
 } from 'pino';
 import type { AppConfig } from '../config/app-config';
+import type { Actor } from '../domain/actor';
 
 /** Fields that hold a secret wherever they appear in a logged object. */
 const SECRET_FIELDS = ['password', 'new_password', 'access_token', 'refresh_token', 'token'];
@@ -77,21 +78,53 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** Fastify's logger settings: our root logger, its request id under `request_id`, no own lines. */
+/**
+ * Fastify's own request lines, replaced by ours: one JSON line per request when the response is
+ * sent (request id as a binding of Fastify's request logger, trace id, account id, route
+ * template, status and duration), built only when its level is on, so a level that hides it
+ * (LOG_LEVEL=warn) costs one comparison per request.
+ */
+export class RequestLogController extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'request_id' });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest & { actor?: Actor },
+    reply: FastifyReply,
+  ): void {
+    const level = error || reply.statusCode >= 500 ? 'error' : 'info';
+    // Fastify's request logger is a child of our pino root logger (fastifyLoggerOptions).
+    const log = request.log as PinoLogger;
+    if (!log.isLevelEnabled(level)) return;
+    log[level](
+      {
+        req: request,
+        route: routeTemplate(request),
+        account_id: request.actor?.id ?? null,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime),
+        ...(error ? { err: error } : {}),
+      },
+      'request completed',
+    );
+  }
+}
+
+/** Fastify's logger settings: our root logger, and our request line instead of its two. */
 export function fastifyLoggerOptions(logger: PinoLogger) {
-  return {
-    loggerInstance: logger,
-    requestIdLogLabel: 'request_id',
-    // Fastify would write two lines per request; RequestLog writes the one line we want.
-    disableRequestLogging: true,
-  } as const;
+  return { loggerInstance: logger, logController: new RequestLogController() } as const;
 }
 
 /**
  * nestjs-pino settings: Nest's logger writes through the root logger, and inside a request
  * through Fastify's request logger (`useExisting`), so a message carries its `request_id`. The
- * request line itself is RequestLog's, written only when its level is on: pino-http would build
- * two child loggers and serialize the request on every request even when the level hides it.
+ * request line itself is RequestLogController's, written only when its level is on: pino-http
+ * would build two child loggers and serialize the request on every request even when the level
+ * hides it.
  */
 export function loggerParams(config: AppConfig, options: LoggingOptions = {}): Params {
   const logger = options.logger ?? createRootLogger(config, options.destination);
