@@ -1,7 +1,11 @@
 import type { TaskState } from '../libs/tasks/src/domain/task-events';
 
-/** Seeded tasks spread over this many assignees; u_bob is one of them, so 1 task in 1000 is his. */
-export const SEED_ASSIGNEES = 1000;
+/**
+ * Seeded tasks spread over this many assignees; u_bob is one of them, so 1 task in 100 is his:
+ * 100 at 10 thousand tasks, enough that his first page (`limit=50`) is full at every size and
+ * the scale pair compares the same work, not a 10-task page with a 50-task one.
+ */
+export const SEED_ASSIGNEES = 100;
 export const SEED_ACTOR = 'u_bob';
 const BATCH = 10_000;
 const STATUSES = ['assigned', 'in_progress', 'submitted', 'rejected', 'approved'] as const;
