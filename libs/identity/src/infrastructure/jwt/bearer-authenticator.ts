@@ -80,8 +80,9 @@ export class BearerAuthenticator {
   authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Actor> {
     const token = bearerToken(request as never);
     const known = token ? this.verified.get(token) : undefined;
-    if (known && known.expiresAt > Date.now())
+    if (known && known.expiresAt > Date.now()) {
       return this.resolver.resolveAccessToken(known.claims);
+    }
     return new Promise((resolve, reject) => {
       const middleware = this.passport.authenticate(
         'jwt',
