@@ -179,6 +179,20 @@ async function anAssignedTask(url: string, actors: Actors): Promise<string> {
   return task.id as string;
 }
 
+/**
+ * What the GET pairs share: alice and bob logged in, a task assigned to bob, bob's GET of it as
+ * an autocannon load, and its body written to a file for the baseline that answers the same bytes.
+ */
+async function getTaskFixture(url: string, driver: string) {
+  const actors = { alice: await login(url, 'u_alice'), bob: await login(url, 'u_bob') };
+  const taskId = await anAssignedTask(url, actors);
+  const getTask = { path: `/tasks/${taskId}`, headers: { authorization: `Bearer ${actors.bob}` } };
+  const body = await (await fetch(`${url}/tasks/${taskId}`, getTask)).text();
+  const bodyFile = path.join(os.tmpdir(), `taskflow-bench-${driver}-body-${process.pid}.json`);
+  writeFileSync(bodyFile, body);
+  return { actors, taskId, getTask, body, bodyFile };
+}
+
 // ---------------------------------------------------------------- load
 
 /** autocannon's options, with a `path` on the server under test. */
@@ -264,15 +278,7 @@ function addRow(
 async function throughput(): Promise<void> {
   const app = await startApp({ BENCH_SEED_TASKS: String(SMALL) });
   try {
-    const actors = { alice: await login(app.url, 'u_alice'), bob: await login(app.url, 'u_bob') };
-    const taskId = await anAssignedTask(app.url, actors);
-    const getTask = {
-      path: `/tasks/${taskId}`,
-      headers: { authorization: `Bearer ${actors.bob}` },
-    };
-    const body = await (await fetch(`${app.url}/tasks/${taskId}`, getTask)).text();
-    const bodyFile = path.join(os.tmpdir(), `taskflow-bench-body-${process.pid}.json`);
-    writeFileSync(bodyFile, body);
+    const { actors, taskId, getTask, body, bodyFile } = await getTaskFixture(app.url, 'memory');
     const ceiling = await startServer('baseline-server.ts', { BENCH_BODY_FILE: bodyFile });
     const nest = await startServer('nest-floor-server.ts', { BENCH_BODY_FILE: bodyFile });
     try {
@@ -512,14 +518,7 @@ async function mongo(): Promise<void> {
   try {
     const { app, uri } = await mongoApp(`bench_${randomBytes(3).toString('hex')}`, 0);
     try {
-      const actors = { alice: await login(app.url, 'u_alice'), bob: await login(app.url, 'u_bob') };
-      const taskId = await anAssignedTask(app.url, actors);
-      const getTask = {
-        path: `/tasks/${taskId}`,
-        headers: { authorization: `Bearer ${actors.bob}` },
-      };
-      const bodyFile = path.join(os.tmpdir(), `taskflow-bench-mongo-body-${process.pid}.json`);
-      writeFileSync(bodyFile, await (await fetch(`${app.url}/tasks/${taskId}`, getTask)).text());
+      const { actors, taskId, getTask, bodyFile } = await getTaskFixture(app.url, 'mongo');
 
       notes.commandsPerRequest = await commandCounts(app, actors, taskId);
 
