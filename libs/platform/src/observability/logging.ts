@@ -55,9 +55,10 @@ function traceFields(): Record<string, string> {
 }
 
 export interface LoggingOptions {
-  /** Where the JSON lines go (default stdout); tests pass a stream to read them. */
-  readonly destination?: DestinationStream;
-  /** The application's root logger, when the caller built it (createApp shares it with Fastify). */
+  /**
+   * The application's root logger: createApp builds it (with the tests' destination, if any)
+   * and shares it with Fastify. Without it, one is built from the config, writing to stdout.
+   */
   readonly logger?: PinoLogger;
 }
 
@@ -127,7 +128,7 @@ export function fastifyLoggerOptions(logger: PinoLogger) {
  * hides it.
  */
 export function loggerParams(config: AppConfig, options: LoggingOptions = {}): Params {
-  const logger = options.logger ?? createRootLogger(config, options.destination);
+  const logger = options.logger ?? createRootLogger(config);
   return {
     pinoHttp: { logger },
     useExisting: true,
