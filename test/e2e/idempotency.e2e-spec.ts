@@ -82,6 +82,46 @@ describe.each(TEST_DRIVERS)('Idempotency-Key (%s driver)', (driver) => {
     expect(await tasksOf('u_alice')).toHaveLength(0);
   });
 
+  it('is honoured on every authenticated POST and PATCH, as the OpenAPI document lists it', async () => {
+    type Operation = { security?: unknown[]; parameters?: { name: string }[] };
+    const document = (await t.http().get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const writes = Object.entries(document.paths).flatMap(([path, item]) =>
+      (['post', 'patch'] as const)
+        .filter((method) => item[method]?.security?.length)
+        .map((method) => ({ method, path, operation: item[method] as Operation })),
+    );
+    expect(writes.map(({ method, path }) => `${method} ${path}`)).toEqual(
+      expect.arrayContaining([
+        'post /tasks',
+        'patch /tasks/{id}',
+        'post /tasks/{id}/reject',
+        'post /users/{id}/disable',
+      ]),
+    );
+    for (const { method, path, operation } of writes) {
+      const route = `${method.toUpperCase()} ${path}`;
+      expect({
+        route,
+        documented: operation.parameters?.some((p) => p.name === 'Idempotency-Key'),
+      }).toEqual({ route, documented: true });
+      // The interceptor reads the key before any pipe or handler: a bad key answers 400 for the
+      // key itself on every route that honours it, whatever the body or the id.
+      const res = await t
+        .http()
+        [method](path.replace(/\{\w+\}/g, 't_00000000000000000000000000'))
+        .set('x-user-id', 'u_admin')
+        .set('idempotency-key', 'k'.repeat(256))
+        .send({});
+      expect({ route, status: res.status, errors: res.body.errors }).toEqual({
+        route,
+        status: 400,
+        errors: [{ field: 'Idempotency-Key', message: expect.any(String) }],
+      });
+    }
+  });
+
   it('scopes a key to its account', async () => {
     const alice = await create('u_alice', 'shared-key');
     const bob = await create('u_bob', 'shared-key');

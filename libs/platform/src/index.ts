@@ -25,6 +25,7 @@ export * from './idempotency/idempotency.module';
 export * from './idempotency/idempotency.store';
 export * from './idempotency/memory-idempotency.store';
 export * from './idempotency/idempotency.openapi';
+export * from './idempotency/idempotent.decorator';
 export * from './persistence/checkpoints';
 export * from './persistence/driver-bindings';
 export * from './persistence/migration';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems } from '@taskflow/platform';
+import { Actor, ApiProblems, Idempotent } from '@taskflow/platform';
 import { AccountService } from '../application/account.service';
 import { AccountDto, RegisterAccountDto } from './account.dto';
 import { ApiAuthenticated, CurrentActor, Public } from './auth.decorators';
@@ -28,6 +28,7 @@ export class UsersController {
   }
 
   @Post('users/:id/disable')
+  @Idempotent()
   @HttpCode(200)
   @ApiAuthenticated()
   @ApiOkResponse({ type: AccountDto, description: 'Disabled; its tokens stop working at once' })
@@ -37,6 +38,7 @@ export class UsersController {
   }
 
   @Post('users/:id/revoke-sessions')
+  @Idempotent()
   @HttpCode(204)
   @ApiAuthenticated()
   @ApiNoContentResponse({ description: 'Every access and refresh token issued so far is refused' })

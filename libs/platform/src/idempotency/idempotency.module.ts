@@ -1,7 +1,5 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Driver } from '../config/app-config';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyStore } from './idempotency.store';
 import { MemoryIdempotencyStore } from './memory-idempotency.store';
 import {
@@ -11,27 +9,23 @@ import {
 } from './mongo-idempotency.store';
 import { bindDriver } from '../persistence/driver-bindings';
 
-function withDriver(
-  driver: Driver,
-  common: Provider[],
-): Pick<DynamicModule, 'imports' | 'providers'> {
-  const { imports, providers } = bindDriver(driver, {
-    memory: [{ provide: IdempotencyStore, useClass: MemoryIdempotencyStore }],
-    mongo: {
-      models: [{ name: IdempotencyKeyDocument.name, schema: IdempotencyKeySchema }],
-      providers: [{ provide: IdempotencyStore, useClass: MongoIdempotencyStore }],
-    },
-  });
-  return { imports, providers: [...providers, ...common] };
-}
-
-/** Idempotency-Key support for every POST and PATCH, stored by the configured driver. */
+/**
+ * The store behind Idempotency-Key, for the configured driver. Global, because the interceptor
+ * is bound per route (@Idempotent()) and built in the module of each controller that uses it.
+ */
+@Global()
 @Module({})
 export class IdempotencyModule {
   static register(driver: Driver): DynamicModule {
     return {
       module: IdempotencyModule,
-      ...withDriver(driver, [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }]),
+      ...bindDriver(driver, {
+        memory: [{ provide: IdempotencyStore, useClass: MemoryIdempotencyStore }],
+        mongo: {
+          models: [{ name: IdempotencyKeyDocument.name, schema: IdempotencyKeySchema }],
+          providers: [{ provide: IdempotencyStore, useClass: MongoIdempotencyStore }],
+        },
+      }),
       exports: [IdempotencyStore],
     };
   }

@@ -1,18 +1,22 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
 import { getSchemaPath } from '@nestjs/swagger';
 import { ProblemDto } from '../http/openapi';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.filter';
+import { IDEMPOTENT_EXTENSION } from './idempotent.decorator';
 
 const problem = (description: string) => ({
   description,
   content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
 });
 
-/** Documents Idempotency-Key on every authenticated POST and PATCH, where the interceptor honours it. */
+type OperationWithExtensions = OperationObject & Record<`x-${string}`, unknown>;
+
+/** Documents Idempotency-Key on every operation marked @Idempotent(), where the interceptor honours it. */
 export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
-    for (const operation of [item.post, item.patch]) {
-      if (!operation?.security?.length) continue;
+    for (const operation of [item.post, item.patch] as (OperationWithExtensions | undefined)[]) {
+      if (operation?.[IDEMPOTENT_EXTENSION] !== true) continue;
+      delete operation[IDEMPOTENT_EXTENSION];
       operation.parameters = [
         ...(operation.parameters ?? []),
         {

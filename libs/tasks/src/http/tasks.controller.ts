@@ -23,6 +23,7 @@ import {
   Actor,
   ApiProblems,
   encodeCursor,
+  Idempotent,
   pageRequestFrom,
   RequestValidationError,
 } from '@taskflow/platform';
@@ -62,6 +63,7 @@ const Transition = (action: string): MethodDecorator =>
   applyDecorators(
     Post(`:id/${action}`),
     HttpCode(200),
+    Idempotent(),
     IF_MATCH,
     ApiOkResponse({ type: TaskDto, description: `The task after ${action}` }),
     ApiProblems(400, 403, 404, 409, 412),
@@ -75,6 +77,7 @@ export class TasksController {
   constructor(private readonly tasks: TaskService) {}
 
   @Post()
+  @Idempotent()
   @ApiCreatedResponse({ type: TaskDto })
   @ApiProblems(400, 422)
   async create(
@@ -120,6 +123,7 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @Idempotent()
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })
   @ApiProblems(400, 403, 404, 409, 412, 422)
