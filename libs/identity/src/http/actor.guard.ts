@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { StaticMetadataReflector } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
 import { ActorResolver } from '../application/actor-resolver';
 import { BearerAuthenticator } from '../infrastructure/jwt/bearer-authenticator';
@@ -14,8 +14,9 @@ const header = (value: string | string[] | undefined): string | undefined =>
  */
 @Injectable()
 export class ActorGuard implements CanActivate {
+  private readonly reflector = new StaticMetadataReflector();
+
   constructor(
-    private readonly reflector: Reflector,
     private readonly bearer: BearerAuthenticator,
     private readonly resolver: ActorResolver,
   ) {}

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
 import { DomainError } from '../domain/domain-error';
+import { StaticMetadataReflector } from '../http/static-metadata-reflector';
 import { METRIC } from '../observability/metrics';
 
 export class RateLimited extends DomainError {
@@ -37,6 +45,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   // Injected as a property, so ThrottlerGuard's constructor stays as the throttler defines it.
   @InjectMetric(METRIC.rateLimitedRequests)
   private readonly rejections!: Counter<'policy'>;
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+  ) {
+    // The route's metadata is looked up about nine times per request: remembered, not re-read.
+    super(options, storage, new StaticMetadataReflector());
+  }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = request;
