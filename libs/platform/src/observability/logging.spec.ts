@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/app-config';
-import { loggableUrl } from './logging';
+import { createRootLogger, loggableUrl } from './logging';
 
 describe('loggableUrl', () => {
   it('keeps a URL without a query as it is', () => {
@@ -13,6 +13,43 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/x?Password=p&refresh_token=r&status=open')).toBe(
       '/x?Password=%5BRedacted%5D&refresh_token=%5BRedacted%5D&status=open',
     );
+  });
+});
+
+describe('createRootLogger redaction', () => {
+  const linesOf = (log: (logger: ReturnType<typeof createRootLogger>) => void): string[] => {
+    const lines: string[] = [];
+    const logger = createRootLogger(loadConfig({ DEV_MODE: 'true', LOG_LEVEL: 'info' }), {
+      write: (line: string) => lines.push(line),
+    });
+    log(logger);
+    return lines;
+  };
+
+  it('masks secret fields at the top level, one level down, and three levels into err', () => {
+    const [line] = linesOf((logger) =>
+      logger.error(
+        {
+          password: 'secret-top',
+          body: { new_password: 'secret-nested', title: 'kept' },
+          err: { message: 'boom', response: { body: { refresh_token: 'secret-in-err' } } },
+        },
+        'failed',
+      ),
+    );
+    for (const secret of ['secret-top', 'secret-nested', 'secret-in-err']) {
+      expect(line).not.toContain(secret);
+    }
+    expect(JSON.parse(line)).toMatchObject({
+      password: '[Redacted]',
+      body: { new_password: '[Redacted]', title: 'kept' },
+      err: { response: { body: { refresh_token: '[Redacted]' } } },
+    });
+  });
+
+  it('keeps a child logger’s bindings as they are', () => {
+    const [line] = linesOf((logger) => logger.child({ request_id: 'r-1' }).info('hello'));
+    expect(JSON.parse(line)).toMatchObject({ request_id: 'r-1', msg: 'hello' });
   });
 });
 

@@ -14,18 +14,22 @@ import type { Actor } from '../domain/actor';
 
 /** Fields that hold a secret wherever they appear in a logged object. */
 const SECRET_FIELDS = ['password', 'new_password', 'access_token', 'refresh_token', 'token'];
-/** Logged objects nest a few levels at most (`err.response.body.password`). */
-const SECRET_DEPTH = 4;
 
+/**
+ * Where secret fields are redacted: at the top level and one level down in any logged object,
+ * and up to three levels down in `err` (`err.response.body.password`), the one logged object
+ * that nests. Every path that starts with a wildcard is tried on every key of every line and of
+ * every request's child logger, and pino's redaction pays for them dearly: with the earlier paths
+ * (wildcards four levels deep everywhere) a request line cost 54–69 µs and a request's child
+ * logger 6–10 µs; with these, 14–25 µs and 1.5 µs (`npm run bench -- logging`; docs/DECISIONS.md).
+ */
 export const REDACTED_PATHS: readonly string[] = [
   'req.headers.authorization',
   'req.headers["proxy-authorization"]',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  ...SECRET_FIELDS.flatMap((field) =>
-    Array.from({ length: SECRET_DEPTH + 1 }, (_, depth) => '*.'.repeat(depth) + field),
-  ),
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `err.*.${field}`, `err.*.*.${field}`]),
 ];
 
 const SECRET_QUERY = new Set(SECRET_FIELDS);
