@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import type { ChildMessage, ParentMessage } from './app-server';
 import { migrateUp } from '../test/support/mongo';
 import { startMongoServer } from '../test/support/mongo-server';
+import { logCost } from './log-cost';
 import { loginTiming } from './login-timing';
 import { topFrames } from './profile-top';
 import { SEED_ACTOR } from './seed';
@@ -46,6 +47,7 @@ const SECTIONS = [
   'startup',
   'mongo',
   'profile',
+  'logging',
   'login-timing',
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -96,7 +98,8 @@ function forkTs(
   const child = fork(path.join(__dirname, script), [], {
     env: { ...process.env, ...env },
     execArgv: ['-r', '@swc-node/register', ...nodeArgs],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_STDOUT=ignore: the child's log lines go to /dev/null (still written, one per request).
+    stdio: ['ignore', env.BENCH_STDOUT === 'ignore' ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -281,7 +284,10 @@ async function throughput(): Promise<void> {
     const { actors, taskId, getTask, body, bodyFile } = await getTaskFixture(app.url, 'memory');
     const ceiling = await startServer('baseline-server.ts', { BENCH_BODY_FILE: bodyFile });
     const nest = await startServer('nest-floor-server.ts', { BENCH_BODY_FILE: bodyFile });
+    // The same app as production logs: one request line per request (to /dev/null here).
+    const logging = await startApp({ LOG_LEVEL: 'info', BENCH_STDOUT: 'ignore' });
     try {
+      const loggedGet = await getTaskFixture(logging.url, 'memory-info');
       const list = {
         path: `/tasks?assignee_id=${SEED_ACTOR}&limit=50`,
         headers: { authorization: `Bearer ${actors.bob}` },
@@ -290,6 +296,7 @@ async function throughput(): Promise<void> {
         { name: 'ceiling', url: ceiling.url, load: { path: `/tasks/${taskId}` } },
         { name: 'nest', url: nest.url, load: { path: `/tasks/${taskId}` } },
         { name: 'get', url: app.url, load: getTask },
+        { name: 'get-info', url: logging.url, load: loggedGet.getTask },
         { name: 'transition', url: app.url, load: () => transitionLoop(app.url, actors) },
         { name: 'list', url: app.url, load: list },
       ]);
@@ -307,6 +314,11 @@ async function throughput(): Promise<void> {
       row.note = `p99 ${half.p99} ms at ${Math.floor(get.rps / 2)} req/s (target ≤ 5 ms)`;
       notes.getAtHalfRate = { rate: Math.floor(get.rps / 2), ...half, holds: half.p99 <= 5 };
       addRow(
+        '(2i) the same GET at LOG_LEVEL=info (request lines written)',
+        results.get('get-info') as Measure,
+        base,
+      );
+      addRow(
         '(3) transition loop, Idempotency-Key, memory',
         results.get('transition') as Measure,
         base,
@@ -320,6 +332,7 @@ async function throughput(): Promise<void> {
     } finally {
       await stop(ceiling.child);
       await stop(nest.child);
+      await stop(logging.child);
     }
   } finally {
     await stop(app.child);
@@ -656,6 +669,23 @@ async function profile(): Promise<void> {
 
 // ---------------------------------------------------------------- output
 
+/** Per-request logging cost, in-process (bench/log-cost.ts); ratios to pino without redaction. */
+async function logging(): Promise<void> {
+  const costs = await logCost();
+  const base = costs[0];
+  notes.logCost = costs.map((c) => ({
+    ...c,
+    lineOverBase: c.lineNs / base.lineNs,
+    childOverBase: c.childNs / base.childNs,
+  }));
+  for (const c of costs)
+    console.log(
+      `  ${c.variant}: request line ${(c.lineNs / 1000).toFixed(1)} µs ` +
+        `(${(c.lineNs / base.lineNs).toFixed(1)}×), child logger ${(c.childNs / 1000).toFixed(1)} µs ` +
+        `(${(c.childNs / base.childNs).toFixed(1)}×)`,
+    );
+}
+
 function print(): void {
   const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '' : n.toFixed(digits));
   const header = ['benchmark', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'target', 'holds'];
@@ -703,6 +733,7 @@ async function main(): Promise<void> {
     startup,
     mongo,
     profile,
+    logging,
   };
   const failures: Record<string, string> = {};
   for (const section of sections) {
