@@ -1,11 +1,14 @@
 import { MongoTopology } from '@taskflow/platform';
 import { WriteFaults } from '../support/faults';
 import { startTestApp, TEST_DRIVERS, TestApp } from '../support/test-app';
-import { anAssignedTask, as, expectConsistent, expectStatus, historyOf } from '../support/workflow';
-
-/** A transition with a comment: claim (audit entry), comment record, task document. */
-const startWithComment = (t: TestApp, id: string) =>
-  t.http().post(`/tasks/${id}/start`).set(as('u_bob')).send({ comment: 'On it' });
+import {
+  anAssignedTask,
+  as,
+  expectConsistent,
+  expectStatus,
+  historyOf,
+  startWithComment,
+} from '../support/workflow';
 
 describe.each(TEST_DRIVERS)('a write failing half-way through a use case (%s driver)', (driver) => {
   let t: TestApp;
@@ -71,54 +74,3 @@ describe.each(TEST_DRIVERS)('a write failing half-way through a use case (%s dri
     });
   });
 });
-
-describe.each(TEST_DRIVERS.filter((driver) => driver === 'mongo'))(
-  'the start-up sweep (%s driver)',
-  (driver) => {
-    it('rolls forward a task a failed write left behind, before anyone writes to it', async () => {
-      const first = await startTestApp(driver);
-      const faults = new WriteFaults(first);
-      const id = await anAssignedTask(first, 'left behind');
-      faults.arm(3);
-      expect((await startWithComment(first, id)).status).toBe(500);
-      const transactions = first.app.get(MongoTopology, { strict: false }).transactions;
-      await first.close();
-
-      const second = await startTestApp(driver, { MONGODB_URI: first.mongoUri as string });
-      try {
-        const history = await historyOf(second, id);
-        expectConsistent(history);
-        expect(history.task.status).toBe(transactions ? 'assigned' : 'in_progress');
-      } finally {
-        await second.close();
-      }
-    });
-
-    it('creates a task whose creation was claimed but whose document was never written', async () => {
-      const first = await startTestApp(driver);
-      const faults = new WriteFaults(first);
-      faults.arm(2);
-      const res = await first.http().post('/tasks').set(as('u_alice')).send({ title: 'half made' });
-      expect(res.status).toBe(500);
-      expect(faults.writes).toEqual([
-        expect.stringMatching(/AuditLogRepository\.append$/),
-        expect.stringMatching(/TaskRepository\.insert$/),
-      ]);
-      const transactions = first.app.get(MongoTopology, { strict: false }).transactions;
-      // Invisible meanwhile: its audit entry has no task a reader could reach it through.
-      expect((await first.http().get('/tasks').set(as('u_alice'))).body.items).toEqual([]);
-      await first.close();
-
-      const second = await startTestApp(driver, { MONGODB_URI: first.mongoUri as string });
-      try {
-        const items = (await second.http().get('/tasks').set(as('u_alice'))).body.items;
-        expect(items.map((task: { title: string }) => task.title)).toEqual(
-          transactions ? [] : ['half made'],
-        );
-        if (!transactions) expectConsistent(await historyOf(second, items[0].id));
-      } finally {
-        await second.close();
-      }
-    });
-  },
-);

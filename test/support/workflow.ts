@@ -72,3 +72,7 @@ export function expectConsistent(history: TaskHistory): void {
     expect(record.version).toBeLessThanOrEqual(history.audit.length);
   }
 }
+
+/** A transition with a comment: claim (audit entry), comment record, task document. */
+export const startWithComment = (t: TestApp, id: string) =>
+  t.http().post(`/tasks/${id}/start`).set(as('u_bob')).send({ comment: 'On it' });
