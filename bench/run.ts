@@ -39,7 +39,8 @@ const FERRET_LARGE = num('BENCH_FERRET_LARGE', 100_000, 5_000);
 const BCRYPT_COST = num('BCRYPT_COST', 10, 10);
 const PASSWORD = 'taskflow-dev-password';
 const ROOT = path.resolve(__dirname, '..');
-const DIST_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+/** What production starts: the bundle of dist/apps/api (scripts/bundle.mjs). */
+const DIST_MAIN = path.join(ROOT, 'dist/bundle/main.js');
 const SECTIONS = [
   'throughput',
   'login',
@@ -472,7 +473,7 @@ async function scale(): Promise<void> {
   }
 }
 
-/** The real entry point (dist main.js): process start to /readyz 200, then RSS when idle. */
+/** The real entry point (the bundle): process start to /readyz 200, then RSS when idle. */
 async function startup(): Promise<void> {
   const runs: { readyMs: number; rssMB: number }[] = [];
   for (let i = 0; i < Math.max(3, ROUNDS); i++) {

@@ -50,7 +50,7 @@ if [[ ! -x $VENV/bin/schemathesis ]] || [[ $("$VENV/bin/schemathesis" --version 
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-MAIN=dist/apps/api/apps/api/src/main.js
+MAIN=dist/bundle/main.js
 MIGRATE=dist/apps/migrate/apps/migrate/src/main.js
 if [[ ! -f $MAIN || ! -f $MIGRATE ]] ||
   [[ -n $(find apps libs migrations -name '*.ts' -newer "$MAIN" -print -quit) ]]; then

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BuiltApp, startBuiltApp } from '../support/built-app';
+import { freshDatabaseUri, migrateUp } from '../support/mongo';
+import { TEST_DRIVERS } from '../support/test-app';
 
 interface ReceivedSpan {
   traceId: string;
@@ -36,11 +38,16 @@ class OtlpReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  async spansOf(traceId: string, timeoutMs = 15_000): Promise<ReceivedSpan[]> {
+  /** The trace's spans once there are some (and, with `until`, once one of them matches). */
+  async spansOf(
+    traceId: string,
+    timeoutMs = 15_000,
+    until: (span: ReceivedSpan) => boolean = () => true,
+  ): Promise<ReceivedSpan[]> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const found = this.spans.filter((span) => span.traceId === traceId);
-      if (found.length > 0) return found;
+      if (found.some(until)) return found;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(
@@ -107,3 +114,47 @@ describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     expect(await app.exited).toEqual({ code: 0, signal: null });
   });
 });
+
+// The bundle (dist/bundle/main.js) leaves mongoose outside so that its instrumentation, which
+// patches require('mongoose'), still sees it: this is the check. Mongo only (an empty
+// describe.each throws, hence the loop).
+for (const driver of TEST_DRIVERS.filter((name) => name === 'mongo')) {
+  describe(`tracing on the ${driver} driver (the built app)`, () => {
+    const receiver = new OtlpReceiver();
+    let app: BuiltApp;
+
+    beforeAll(async () => {
+      const uri = freshDatabaseUri('tracing');
+      await migrateUp(uri);
+      app = await startBuiltApp({
+        TASK_REPOSITORY_DRIVER: driver,
+        MONGODB_URI: uri,
+        OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
+        OTEL_SERVICE_NAME: 'taskflow-test',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      });
+    }, 240_000);
+
+    afterAll(async () => {
+      app?.kill();
+      await receiver.stop();
+    });
+
+    it('traces the database reads of a request below its server span', async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const res = await fetch(`${app.url}/me`, {
+        headers: {
+          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+          'x-user-id': 'u_alice',
+        },
+      });
+      expect(res.status).toBe(200);
+      // The mongoose instrumentation names a span `<operation> <collection>`: the account read.
+      const isAccountRead = (span: ReceivedSpan) => span.name === 'findOne accounts';
+      const spans = await receiver.spansOf(traceId, 15_000, isAccountRead);
+      const server = spans.find((span) => span.name === 'GET /me');
+      expect(server).toBeDefined();
+      expect(spans.filter(isAccountRead).length).toBeGreaterThan(0);
+    });
+  });
+}

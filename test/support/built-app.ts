@@ -5,12 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
- * The API as operators run it: `node dist/.../main.js` in a child process. Tracing and signal
+ * The API as operators run it: `node dist/bundle/main.js` (the bundle `npm run build` makes of
+ * dist/apps/api) in a child process. Tracing and signal
  * handling live in main.ts and have to load before everything else, which an in-process Jest
  * app cannot reproduce.
  */
 const ROOT = path.resolve(__dirname, '../..');
-export const MAIN_JS = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+export const MAIN_JS = path.join(ROOT, 'dist/bundle/main.js');
 const START_TIMEOUT_MS = 30_000;
 
 function newestSource(dir: string): number {
@@ -48,6 +49,7 @@ export function ensureBuilt(): void {
     const built = fs.existsSync(MAIN_JS) ? fs.statSync(MAIN_JS).mtimeMs : 0;
     if (built < sources) {
       execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync('node', ['scripts/bundle.mjs'], { cwd: ROOT, stdio: 'pipe' });
     }
   } finally {
     fs.rmdirSync(lock);
