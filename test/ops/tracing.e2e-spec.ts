@@ -60,29 +60,36 @@ class OtlpReceiver {
   }
 }
 
-describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
-  const receiver = new OtlpReceiver();
-  let app: BuiltApp;
-
+/**
+ * The built app exporting its spans to a local receiver: started before the enclosing block's
+ * tests (with `env` on top), killed after them.
+ */
+function tracedApp(env: () => Promise<Record<string, string>> = async () => ({})) {
+  const traced = { receiver: new OtlpReceiver(), app: undefined as unknown as BuiltApp };
   beforeAll(async () => {
-    const endpoint = await receiver.start();
-    app = await startBuiltApp({
+    const endpoint = await traced.receiver.start();
+    traced.app = await startBuiltApp({
+      ...(await env()),
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_SERVICE_NAME: 'taskflow-test',
       // Export within 100 ms instead of the default 5 s.
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
   }, 240_000);
-
   afterAll(async () => {
-    app?.kill();
-    await receiver.stop();
+    traced.app?.kill();
+    await traced.receiver.stop();
   });
+  return traced;
+}
+
+describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
+  const traced = tracedApp();
 
   it('continues the trace of an incoming traceparent and puts its id in the log line', async () => {
     const traceId = randomBytes(16).toString('hex');
     const callerSpanId = randomBytes(8).toString('hex');
-    const res = await fetch(`${app.url}/me`, {
+    const res = await fetch(`${traced.app.url}/me`, {
       headers: {
         traceparent: `00-${traceId}-${callerSpanId}-01`,
         'x-user-id': 'u_alice',
@@ -91,27 +98,29 @@ describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     });
     expect(res.status).toBe(200);
 
-    const spans = await receiver.spansOf(traceId);
+    const spans = await traced.receiver.spansOf(traceId);
     // The server span is the caller's child; the framework's spans hang below it.
     const serverSpan = spans.find((span) => span.parentSpanId === callerSpanId);
     expect(serverSpan).toBeDefined();
     expect(spans.some((span) => span.parentSpanId === serverSpan?.spanId)).toBe(true);
 
-    const line = app.logLines().find((l) => l.request_id === 'traced-request' && 'status' in l);
+    const line = traced.app
+      .logLines()
+      .find((l) => l.request_id === 'traced-request' && 'status' in l);
     expect(line).toMatchObject({ trace_id: traceId, route: '/me', status: 200 });
   });
 
   it('leaves probes out of the traces', async () => {
     const traceId = randomBytes(16).toString('hex');
-    await fetch(`${app.url}/readyz`, {
+    await fetch(`${traced.app.url}/readyz`, {
       headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
     });
-    await expect(receiver.spansOf(traceId, 1_500)).rejects.toThrow('no span');
+    await expect(traced.receiver.spansOf(traceId, 1_500)).rejects.toThrow('no span');
   });
 
   it('flushes and exits 0 on SIGTERM', async () => {
-    app.child.kill('SIGTERM');
-    expect(await app.exited).toEqual({ code: 0, signal: null });
+    traced.app.child.kill('SIGTERM');
+    expect(await traced.app.exited).toEqual({ code: 0, signal: null });
   });
 });
 
@@ -120,29 +129,15 @@ describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
 // describe.each throws, hence the loop).
 for (const driver of TEST_DRIVERS.filter((name) => name === 'mongo')) {
   describe(`tracing on the ${driver} driver (the built app)`, () => {
-    const receiver = new OtlpReceiver();
-    let app: BuiltApp;
-
-    beforeAll(async () => {
+    const traced = tracedApp(async () => {
       const uri = freshDatabaseUri('tracing');
       await migrateUp(uri);
-      app = await startBuiltApp({
-        TASK_REPOSITORY_DRIVER: driver,
-        MONGODB_URI: uri,
-        OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
-        OTEL_SERVICE_NAME: 'taskflow-test',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      });
-    }, 240_000);
-
-    afterAll(async () => {
-      app?.kill();
-      await receiver.stop();
+      return { TASK_REPOSITORY_DRIVER: driver, MONGODB_URI: uri };
     });
 
     it('traces the database reads of a request below its server span', async () => {
       const traceId = randomBytes(16).toString('hex');
-      const res = await fetch(`${app.url}/me`, {
+      const res = await fetch(`${traced.app.url}/me`, {
         headers: {
           traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
           'x-user-id': 'u_alice',
@@ -151,7 +146,7 @@ for (const driver of TEST_DRIVERS.filter((name) => name === 'mongo')) {
       expect(res.status).toBe(200);
       // The mongoose instrumentation names a span `<operation> <collection>`: the account read.
       const isAccountRead = (span: ReceivedSpan) => span.name === 'findOne accounts';
-      const spans = await receiver.spansOf(traceId, 15_000, isAccountRead);
+      const spans = await traced.receiver.spansOf(traceId, 15_000, isAccountRead);
       const server = spans.find((span) => span.name === 'GET /me');
       expect(server).toBeDefined();
       expect(spans.filter(isAccountRead).length).toBeGreaterThan(0);
