@@ -1,5 +1,8 @@
 import { Reflector } from '@nestjs/core';
 
+/** Remembers "no metadata", so a miss costs one map lookup like a hit. */
+const ABSENT = Symbol('absent');
+
 /**
  * Nest's Reflector with every (target, key) lookup remembered. Decorator metadata is written when
  * a class is defined and never changes after, so the lookups a guard makes on every request can
@@ -16,9 +19,10 @@ export class StaticMetadataReflector extends Reflector {
       known = new Map();
       this.cache.set(target, known);
     }
-    if (known.has(metadataKeyOrDecorator)) return known.get(metadataKeyOrDecorator);
+    const remembered = known.get(metadataKeyOrDecorator);
+    if (remembered !== undefined) return remembered === ABSENT ? undefined : remembered;
     const value: unknown = super.get(metadataKeyOrDecorator, target as () => void);
-    known.set(metadataKeyOrDecorator, value);
+    known.set(metadataKeyOrDecorator, value === undefined ? ABSENT : value);
     return value;
   }
 }
