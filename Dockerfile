@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # TaskFlow API (and the migrate CLI, once the build has it): build with every dependency, run
 # with production dependencies only, as the unprivileged `node` user.
-ARG NODE_IMAGE=node:22-slim
+ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
