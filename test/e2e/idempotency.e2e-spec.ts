@@ -1,4 +1,4 @@
-import { IdempotencyStore } from '@taskflow/platform';
+import { IdempotencyStore } from '@taskflow/idempotency';
 import { startTestApp, TEST_DRIVERS, TestApp } from '../support/test-app';
 
 describe.each(TEST_DRIVERS)('Idempotency-Key (%s driver)', (driver) => {

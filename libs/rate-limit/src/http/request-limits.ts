@@ -1,0 +1,123 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Actor, AppConfig, StaticMetadataReflector } from '@taskflow/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CountedHit, RateLimiter } from '../application/rate-limiter';
+import type { Rate } from '../domain/rate-limit';
+import { NO_RATE_LIMIT } from './no-rate-limit.decorator';
+
+const COUNTED = Symbol('counted under the global policy');
+
+type Request = FastifyRequest & {
+  actor?: Actor;
+  routeOptions?: { url?: string };
+  [COUNTED]?: true;
+};
+
+/** /auth/* and registration: each costs a bcrypt hash or hands out secrets. */
+function isLimitedLikeAuth(request: Request): boolean {
+  const route = request.routeOptions?.url ?? request.url;
+  return route.startsWith('/auth/') || (route === '/users' && request.method === 'POST');
+}
+
+const clientAddress = (request: Request): string => `ip:${request.ip}`;
+
+/** Appends one member to a structured-field list header (RFC 9651), keeping earlier ones. */
+function appendListHeader(reply: FastifyReply, name: string, member: string): void {
+  const current = reply.getHeader(name);
+  void reply.header(name, current ? `${String(current)}, ${member}` : member);
+}
+
+/**
+ * The request pipeline's rate-limit steps (DESIGN §6, docs/DECISIONS.md "Request pipeline"):
+ * `global` per client (the account when authenticated, else the address) and `auth-client` per
+ * address on /auth/* and registration. The IETF RateLimit headers
+ * (draft-ietf-httpapi-ratelimit-headers) on every counted answer, and a problem+json 429 with
+ * Retry-After past a limit.
+ */
+@Injectable()
+export class RequestLimits {
+  // The route's metadata is looked up on every request: remembered, not re-read.
+  private readonly reflector = new StaticMetadataReflector();
+  private readonly global: Rate | null;
+  private readonly auth: Rate | null;
+  private readonly credentialHeaders: readonly string[];
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    config: AppConfig,
+  ) {
+    this.global = config.rateLimitGlobal;
+    this.auth = config.rateLimitAuth;
+    // X-User-ID names an actor in dev mode only; elsewhere it is no credential.
+    this.credentialHeaders = config.devMode ? ['authorization', 'x-user-id'] : ['authorization'];
+  }
+
+  /** Probes and /metrics (@NoRateLimit()), or every request when both policies are off. */
+  isExempt(context: ExecutionContext): boolean {
+    if (!this.global && !this.auth) return true;
+    return (
+      this.reflector.getAllAndOverride<boolean>(NO_RATE_LIMIT, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
+  }
+
+  /**
+   * Before authentication, by client address: a request without credentials (it can only be
+   * anonymous, or refused) under `global`, and /auth/* and registration under `auth-client`.
+   */
+  async beforeAuthentication(context: ExecutionContext): Promise<void> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (
+      this.global &&
+      !this.credentialHeaders.some((name) => request.headers[name] !== undefined)
+    ) {
+      await this.countGlobal(context, request, clientAddress(request));
+    }
+    if (this.auth && isLimitedLikeAuth(request)) {
+      await this.apply(
+        context,
+        await this.limiter.count('auth-client', this.auth, clientAddress(request)),
+      );
+    }
+  }
+
+  /** A request whose credentials were refused counts against its address, like an anonymous one. */
+  async refused(context: ExecutionContext): Promise<void> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (this.global && !request[COUNTED]) {
+      await this.countGlobal(context, request, clientAddress(request));
+    }
+  }
+
+  /** After authentication: an authenticated request counts against its account, not its address. */
+  async afterAuthentication(context: ExecutionContext): Promise<void> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (!this.global || request[COUNTED]) return;
+    const tracker = request.actor ? `account:${request.actor.id}` : clientAddress(request);
+    await this.countGlobal(context, request, tracker);
+  }
+
+  private async countGlobal(context: ExecutionContext, request: Request, tracker: string) {
+    request[COUNTED] = true;
+    await this.apply(context, await this.limiter.count('global', this.global as Rate, tracker));
+  }
+
+  private async apply(context: ExecutionContext, counted: CountedHit | null): Promise<void> {
+    if (!counted) return;
+    const { policy, rate, hit } = counted;
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    appendListHeader(
+      reply,
+      'RateLimit-Policy',
+      `"${policy}";q=${rate.limit};w=${rate.windowSeconds}`,
+    );
+    appendListHeader(
+      reply,
+      'RateLimit',
+      `"${policy}";r=${Math.max(0, rate.limit - hit.totalHits)};t=${hit.timeToExpire}`,
+    );
+    if (hit.isBlocked) throw this.limiter.refuse(policy, hit.timeToBlockExpire);
+  }
+}
