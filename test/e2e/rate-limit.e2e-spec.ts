@@ -102,6 +102,29 @@ describe.each(TEST_DRIVERS)('rate limits (%s driver)', (driver) => {
     await t.http().get('/me').set('x-user-id', 'u_nobody').expect(429);
   });
 
+  it('counts requests with the token of a disabled account by address', async () => {
+    const res = await t.http().post('/auth/login').send({ id: 'u_bob', password: DEV_PASSWORD });
+    expect(res.status).toBe(200);
+    await t.http().post('/users/u_bob/disable').set('x-user-id', 'u_admin').expect(200);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push(
+        (await t.http().get('/tasks').set('authorization', `Bearer ${res.body.access_token}`))
+          .status,
+      );
+    }
+    // The login was the address's first request.
+    expect(statuses).toEqual([401, 401, 429]);
+  });
+
+  it('refuses an address past its limit before authentication, whatever it sends', async () => {
+    for (let i = 0; i < 3; i++) await t.http().get('/tasks').expect(401);
+    await t.http().get('/tasks').expect(429);
+    const limited = await t.http().get('/me').set('x-user-id', 'u_alice');
+    expect(limited.status).toBe(429);
+    expect(limited.body.policy).toBe('global');
+  });
+
   it('never limits the probes', async () => {
     for (let i = 0; i < 5; i++) {
       const res = await t.http().get('/livez');

@@ -21,6 +21,9 @@ function isLimitedLikeAuth(request: Request): boolean {
 
 const clientAddress = (request: Request): string => `ip:${request.ip}`;
 
+/** Past this many remembered addresses, the expired ones are swept. */
+const BLOCKED_SWEEP_SIZE = 10_000;
+
 /** Appends one member to a structured-field list header (RFC 9651), keeping earlier ones. */
 function appendListHeader(reply: FastifyReply, name: string, member: string): void {
   const current = reply.getHeader(name);
@@ -41,6 +44,11 @@ export class RequestLimits {
   private readonly global: Rate | null;
   private readonly auth: Rate | null;
   private readonly credentialHeaders: readonly string[];
+  /**
+   * Addresses this instance saw past the global limit, until their window ends: a request from
+   * one is counted and refused before its credentials cost a verification or an account read.
+   */
+  private readonly blocked = new Map<string, number>();
 
   constructor(
     private readonly limiter: RateLimiter,
@@ -64,16 +72,16 @@ export class RequestLimits {
   }
 
   /**
-   * Before authentication, by client address: a request without credentials (it can only be
-   * anonymous, or refused) under `global`, and /auth/* and registration under `auth-client`.
+   * Before authentication, by client address: under `global` a request without credentials (it
+   * can only be anonymous, or refused) and any request from an address past its limit; under
+   * `auth-client` /auth/* and registration.
    */
   async beforeAuthentication(context: ExecutionContext): Promise<void> {
     const request = context.switchToHttp().getRequest<Request>();
-    if (
-      this.global &&
-      !this.credentialHeaders.some((name) => request.headers[name] !== undefined)
-    ) {
-      await this.countGlobal(context, request, clientAddress(request));
+    if (this.global) {
+      const address = clientAddress(request);
+      const anonymous = !this.credentialHeaders.some((name) => request.headers[name] !== undefined);
+      if (anonymous || this.isBlocked(address)) await this.countGlobal(context, request, address);
     }
     if (this.auth && isLimitedLikeAuth(request)) {
       await this.apply(
@@ -101,7 +109,28 @@ export class RequestLimits {
 
   private async countGlobal(context: ExecutionContext, request: Request, tracker: string) {
     request[COUNTED] = true;
-    await this.apply(context, await this.limiter.count('global', this.global as Rate, tracker));
+    const counted = await this.limiter.count('global', this.global as Rate, tracker);
+    if (counted?.hit.isBlocked && !request.actor)
+      this.block(tracker, counted.hit.timeToBlockExpire);
+    await this.apply(context, counted);
+  }
+
+  private isBlocked(address: string): boolean {
+    const until = this.blocked.get(address);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.blocked.delete(address);
+    return false;
+  }
+
+  private block(address: string, seconds: number): void {
+    if (this.blocked.size >= BLOCKED_SWEEP_SIZE) {
+      const now = Date.now();
+      for (const [known, until] of this.blocked) if (until <= now) this.blocked.delete(known);
+      // Still full: many addresses at once; forgetting them only costs their verifications.
+      if (this.blocked.size >= BLOCKED_SWEEP_SIZE) this.blocked.clear();
+    }
+    this.blocked.set(address, Date.now() + seconds * 1000);
   }
 
   private async apply(context: ExecutionContext, counted: CountedHit | null): Promise<void> {
