@@ -26,7 +26,8 @@ export class AppModule {
         AuditModule.register({ imports: [tasks] }),
         HealthModule.register(config.driver),
       ],
-      // The only global guard; it runs the pipeline's steps in their documented order.
+      // The only global guard: the request pipeline's steps in one order (docs/DECISIONS.md,
+      // "Request pipeline"), whatever the order of the imports above.
       providers: [{ provide: APP_GUARD, useClass: RequestPipelineGuard }],
     };
   }

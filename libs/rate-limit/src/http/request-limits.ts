@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Actor, AppConfig, StaticMetadataReflector } from '@taskflow/platform';
+import { Actor, AppConfig, Clock, StaticMetadataReflector } from '@taskflow/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CountedHit, RateLimiter } from '../application/rate-limiter';
 import type { Rate } from '../domain/rate-limit';
@@ -52,6 +52,7 @@ export class RequestLimits {
 
   constructor(
     private readonly limiter: RateLimiter,
+    private readonly clock: Clock,
     config: AppConfig,
   ) {
     this.global = config.rateLimitGlobal;
@@ -84,7 +85,7 @@ export class RequestLimits {
       if (anonymous || this.isBlocked(address)) await this.countGlobal(context, request, address);
     }
     if (this.auth && isLimitedLikeAuth(request)) {
-      await this.apply(
+      this.apply(
         context,
         await this.limiter.count('auth-client', this.auth, clientAddress(request)),
       );
@@ -112,28 +113,28 @@ export class RequestLimits {
     const counted = await this.limiter.count('global', this.global as Rate, tracker);
     if (counted?.hit.isBlocked && !request.actor)
       this.block(tracker, counted.hit.timeToBlockExpire);
-    await this.apply(context, counted);
+    this.apply(context, counted);
   }
 
   private isBlocked(address: string): boolean {
     const until = this.blocked.get(address);
     if (until === undefined) return false;
-    if (until > Date.now()) return true;
+    if (until > this.clock.now().getTime()) return true;
     this.blocked.delete(address);
     return false;
   }
 
   private block(address: string, seconds: number): void {
+    const now = this.clock.now().getTime();
     if (this.blocked.size >= BLOCKED_SWEEP_SIZE) {
-      const now = Date.now();
       for (const [known, until] of this.blocked) if (until <= now) this.blocked.delete(known);
       // Still full: many addresses at once; forgetting them only costs their verifications.
       if (this.blocked.size >= BLOCKED_SWEEP_SIZE) this.blocked.clear();
     }
-    this.blocked.set(address, Date.now() + seconds * 1000);
+    this.blocked.set(address, now + seconds * 1000);
   }
 
-  private async apply(context: ExecutionContext, counted: CountedHit | null): Promise<void> {
+  private apply(context: ExecutionContext, counted: CountedHit | null): void {
     if (!counted) return;
     const { policy, rate, hit } = counted;
     const reply = context.switchToHttp().getResponse<FastifyReply>();
