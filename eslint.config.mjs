@@ -29,7 +29,7 @@ export default tseslint.config(
             { group: ['**/infrastructure/**'], message: 'domain/ must not depend on adapters.' },
             { group: ['**/application/**'], message: 'domain/ must not depend on application/.' },
             {
-              regex: '^@taskflow/[a-z]+(?!/domain$)(/.*)?$',
+              regex: '^@taskflow/[a-z-]+(?!/domain$)(/.*)?$',
               message:
                 'domain/ may use only the pure domain of other libraries (@taskflow/<lib>/domain).',
             },

@@ -44,8 +44,10 @@ function esmOnlyPackages() {
 }
 
 const moduleNameMapper = {
-  '^@taskflow/(platform|audit|identity|tasks|health)$': '<rootDir>/libs/$1/src',
-  '^@taskflow/(platform|audit|identity|tasks|health)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit)$':
+    '<rootDir>/libs/$1/src',
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit)/(.*)$':
+    '<rootDir>/libs/$1/src/$2',
   '^@taskflow/migrations$': '<rootDir>/migrations',
 };
 

@@ -1,4 +1,4 @@
-import { IdempotencyStore } from '@taskflow/platform';
+import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore } from '@taskflow/idempotency';
 import { startTestApp, TEST_DRIVERS, TestApp } from '../support/test-app';
 
 describe.each(TEST_DRIVERS)('Idempotency-Key (%s driver)', (driver) => {
@@ -211,5 +211,38 @@ describe.each(TEST_DRIVERS)('Idempotency-Key (%s driver)', (driver) => {
       .set('x-user-id', 'u_alice')
       .set('idempotency-key', 'k'.repeat(300));
     expect(res.status).toBe(200);
+  });
+});
+
+describe('Idempotency-Key in the OpenAPI document', () => {
+  type Parameter = { name: string; description?: string; schema?: { pattern?: string } };
+  const keyParameters = async (env: Record<string, string>) => {
+    const t = await startTestApp('memory', env);
+    try {
+      const document = (await t.http().get('/docs-json').expect(200)).body as {
+        paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+      };
+      return Object.values(document.paths)
+        .flatMap((item) => Object.values(item))
+        .flatMap((operation) => operation.parameters ?? [])
+        .filter((parameter) => parameter.name === 'Idempotency-Key');
+    } finally {
+      await t.close();
+    }
+  };
+
+  it('states the configured IDEMPOTENCY_TTL and the key rule the interceptor applies', async () => {
+    const configured = await keyParameters({ IDEMPOTENCY_TTL: '5400' });
+    expect(configured.length).toBeGreaterThan(5);
+    for (const parameter of configured) {
+      expect(parameter.description).toBe(
+        'Repeat a request safely: the first answer is replayed for 90 minutes',
+      );
+      expect(parameter.schema?.pattern).toBe(IDEMPOTENCY_KEY_PATTERN);
+    }
+    const byDefault = await keyParameters({});
+    expect(new Set(byDefault.map((parameter) => parameter.description))).toEqual(
+      new Set(['Repeat a request safely: the first answer is replayed for 24 hours']),
+    );
   });
 });

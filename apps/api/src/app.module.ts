@@ -1,16 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@taskflow/audit';
 import { HealthModule } from '@taskflow/health';
+import { IdempotencyModule } from '@taskflow/idempotency';
 import { IdentityModule } from '@taskflow/identity';
 import { MIGRATIONS } from '@taskflow/migrations';
-import {
-  AppConfig,
-  IdempotencyModule,
-  PlatformModule,
-  PlatformOptions,
-  RateLimitModule,
-} from '@taskflow/platform';
+import { AppConfig, PlatformModule, PlatformOptions } from '@taskflow/platform';
+import { RateLimitModule } from '@taskflow/rate-limit';
 import { TasksModule } from '@taskflow/tasks';
+import { RequestPipelineGuard } from './request-pipeline.guard';
 
 /** Wiring only: each module gets the validated config's driver. */
 @Module({})
@@ -22,13 +20,15 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot(config, { ...platform, migrations: MIGRATIONS }),
         IdentityModule.register({ driver: config.driver }),
-        // After identity: its actor guard runs first, so the limiter can count by account.
-        RateLimitModule.register(config),
-        IdempotencyModule.register(config.driver),
+        RateLimitModule.register({ driver: config.driver }),
+        IdempotencyModule.register({ driver: config.driver }),
         tasks,
         AuditModule.register({ imports: [tasks] }),
         HealthModule.register(config.driver),
       ],
+      // The only global guard: the request pipeline's steps in one order (docs/DECISIONS.md,
+      // "Request pipeline"), whatever the order of the imports above.
+      providers: [{ provide: APP_GUARD, useClass: RequestPipelineGuard }],
     };
   }
 }

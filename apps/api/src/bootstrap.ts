@@ -9,12 +9,12 @@ import {
   applicationVersion,
   createRootLogger,
   createValidationPipe,
-  documentIdempotencyKeys,
   documentTransportProblems,
   fastifyLoggerOptions,
   requestIdFrom,
   sendProblem,
 } from '@taskflow/platform';
+import { documentIdempotencyKeys } from '@taskflow/idempotency';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -84,7 +84,10 @@ export async function createApp(
     );
   }
   const document = documentTransportProblems(
-    documentIdempotencyKeys(SwaggerModule.createDocument(app, builder.build())),
+    documentIdempotencyKeys(
+      SwaggerModule.createDocument(app, builder.build()),
+      config.idempotencyTtlSeconds,
+    ),
   );
   if (!config.devMode) withoutSecurityScheme(document, 'dev-user-id');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '@taskflow/platform';
 import type { Driver } from '@taskflow/platform';
@@ -37,7 +36,10 @@ function mailerFor(config: AppConfig): Mailer {
   return config.devMode ? new LogMailer() : new UnconfiguredMailer();
 }
 
-/** Accounts, authentication and the global actor guard. Exports the AccountLookup port. */
+/**
+ * Accounts and authentication. Exports the AccountLookup port and the actor guard, which the app
+ * runs as the pipeline's authentication step.
+ */
 @Module({})
 export class IdentityModule {
   static register(options: IdentityModuleOptions): DynamicModule {
@@ -75,9 +77,9 @@ export class IdentityModule {
         BearerAuthenticator,
         DevAccountsSeeder,
         BootstrapAdminSeeder,
-        { provide: APP_GUARD, useClass: ActorGuard },
+        ActorGuard,
       ],
-      exports: [AccountLookup],
+      exports: [AccountLookup, ActorGuard],
     };
   }
 }

@@ -1,45 +1,103 @@
-export * from './config/app-config';
-export * from './domain';
-export * from './errors/problem';
-export * from './errors/problem-catalog';
-export * from './http/client-error';
-export * from './http/json-body';
-export * from './http/problem.filter';
-export * from './http/request-id';
-export * from './http/static-metadata-reflector';
-export * from './http/validation';
-export * from './ids';
-export * from './persistence/memory-unit-of-work';
-export * from './persistence/unit-of-work';
-export * from './platform.module';
-export * from './persistence/memory-paging';
-export * from './http/openapi';
-export * from './http/pagination';
-export * from './naming';
-export * from './rate-limit/memory-rate-limit.storage';
-export * from './rate-limit/rate-limit.guard';
-export * from './rate-limit/rate-limit.module';
-export * from './rate-limit/rate-limit.storage';
-export * from './idempotency/idempotency.errors';
-export * from './idempotency/idempotency.interceptor';
-export * from './idempotency/idempotency.module';
-export * from './idempotency/idempotency.store';
-export * from './idempotency/memory-idempotency.store';
-export * from './idempotency/idempotency.openapi';
-export * from './idempotency/idempotent.decorator';
-export * from './persistence/checkpoints';
-export * from './persistence/driver-bindings';
-export * from './persistence/migration';
-export * from './persistence/migration-check';
-export * from './persistence/mongo/mongo-checkpoints';
-export * from './persistence/mongo/mongo-errors';
-export * from './persistence/mongo/mongo-migrator';
-export * from './persistence/mongo/mongo-topology';
-export * from './persistence/mongo/mongo-unit-of-work';
-export * from './idempotency/mongo-idempotency.store';
-export * from './rate-limit/mongo-rate-limit.storage';
-export * from './observability/logging';
-export * from './observability/metrics';
-export * from './observability/readiness';
-export * from './persistence/storage-info';
-export * from './version';
+// The kernel every module shares. Idempotency and rate limits are libs of their own
+// (@taskflow/idempotency, @taskflow/rate-limit).
+
+// Module and configuration
+export { PlatformModule } from './platform.module';
+export type { PlatformOptions } from './platform.module';
+export { AppConfig, ConfigError, loadConfig } from './config/app-config';
+export type { Driver, RateLimit } from './config/app-config';
+export { applicationVersion } from './version';
+
+// Domain primitives: actors, clock, domain errors, pages
+export {
+  ROLES,
+  isAdmin,
+  Clock,
+  SystemClock,
+  ManualClock,
+  DomainError,
+  ConcurrencyConflict,
+} from './domain';
+export type { Role, Actor, Page, PageRequest } from './domain';
+export { newId, pooledRandom } from './ids';
+export { snakeCase } from './naming';
+
+// Errors and HTTP: problem details, validation, request ids, bodies, OpenAPI, paging
+export { isExpected, toProblem } from './errors/problem';
+export type { ProblemBody, ProblemContext } from './errors/problem';
+export {
+  INTERNAL_PROBLEM,
+  PROBLEM_CATALOG,
+  PROBLEM_TYPE_BASE,
+  problemTypeForStatus,
+} from './errors/problem-catalog';
+export type { ProblemType } from './errors/problem-catalog';
+export {
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetailsFilter,
+  problemResponse,
+  sendProblem,
+} from './http/problem.filter';
+export type { ProblemResponse } from './http/problem.filter';
+export { answerClientError } from './http/client-error';
+export { acceptOnlyJsonBodies, jsonDepth, MAX_JSON_DEPTH } from './http/json-body';
+export { requestIdFrom } from './http/request-id';
+export { StaticMetadataReflector } from './http/static-metadata-reflector';
+export { createValidationPipe, RequestValidationError } from './http/validation';
+export type { FieldError } from './http/validation';
+export { ApiProblems, documentTransportProblems, FieldErrorDto, ProblemDto } from './http/openapi';
+export {
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  PageQuery,
+  pageRequestFrom,
+} from './http/pagination';
+
+// Persistence: unit of work, driver switch, checkpoints, migrations, storage facts
+export { UnitOfWork } from './persistence/unit-of-work';
+export { MemoryUnitOfWork } from './persistence/memory-unit-of-work';
+export type { MemoryWrite } from './persistence/memory-unit-of-work';
+export { indexAfter, pageOf } from './persistence/memory-paging';
+export { bindDriver } from './persistence/driver-bindings';
+export type { DriverBindings } from './persistence/driver-bindings';
+export { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
+export { assertMigrationList, checksumOf } from './persistence/migration';
+export type { IndexStep, Migration, MigrationStep } from './persistence/migration';
+export { MigrationCheck, NoMigrations } from './persistence/migration-check';
+export { MemoryStorageInfo, StorageInfo } from './persistence/storage-info';
+
+// The Mongo connection and its parts
+export { MongoCheckpoints } from './persistence/mongo/mongo-checkpoints';
+export {
+  DatabaseUnavailable,
+  isDatabaseUnavailable,
+  isDuplicateKey,
+} from './persistence/mongo/mongo-errors';
+export {
+  CHANGELOG_COLLECTION,
+  LOCK_COLLECTION,
+  MongoMigrator,
+} from './persistence/mongo/mongo-migrator';
+export type {
+  MigrationState,
+  MigrationStatus,
+  MigratorOptions,
+} from './persistence/mongo/mongo-migrator';
+export { MongoTopology } from './persistence/mongo/mongo-topology';
+export { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
+
+// Logging, metrics, readiness
+export {
+  createRootLogger,
+  fastifyLoggerOptions,
+  loggableUrl,
+  loggerParams,
+  REDACTED_PATHS,
+  RequestLogController,
+  requestSummary,
+  routeTemplate,
+} from './observability/logging';
+export type { LoggingOptions } from './observability/logging';
+export { collectProcessMetrics, METRIC, METRIC_PROVIDERS } from './observability/metrics';
+export { ReadinessIndicator } from './observability/readiness';

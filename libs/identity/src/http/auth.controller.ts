@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '@taskflow/platform';
+import { LimitLoginAttempts } from '@taskflow/rate-limit';
 import { PasswordResetService } from '../application/password-reset.service';
 import { SessionService } from '../application/session.service';
 import {
@@ -24,6 +25,7 @@ export class AuthController {
   ) {}
 
   @Post('login')
+  @LimitLoginAttempts()
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 401)

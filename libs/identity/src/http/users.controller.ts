@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, Idempotent } from '@taskflow/platform';
+import { Idempotent } from '@taskflow/idempotency';
+import { Actor, ApiProblems } from '@taskflow/platform';
 import { AccountService } from '../application/account.service';
 import { AccountDto, RegisterAccountDto } from './account.dto';
 import { ApiAuthenticated, CurrentActor, Public } from './auth.decorators';

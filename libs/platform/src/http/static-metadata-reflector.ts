@@ -6,8 +6,8 @@ const ABSENT = Symbol('absent');
 /**
  * Nest's Reflector with every (target, key) lookup remembered. Decorator metadata is written when
  * a class is defined and never changes after, so the lookups a guard makes on every request can
- * be answered from memory: @nestjs/throttler's guard makes about nine per request, most of them
- * misses that reflect-metadata answers only after walking the prototype chain (bench/README.md).
+ * be answered from memory: most are misses (@Public(), @NoRateLimit() on most routes), which
+ * reflect-metadata answers only after walking the prototype chain (bench/README.md).
  */
 export class StaticMetadataReflector extends Reflector {
   private readonly cache = new WeakMap<object, Map<unknown, unknown>>();

@@ -18,12 +18,12 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Idempotent } from '@taskflow/idempotency';
 import { ApiAuthenticated, CurrentActor } from '@taskflow/identity';
 import {
   Actor,
   ApiProblems,
   encodeCursor,
-  Idempotent,
   pageRequestFrom,
   RequestValidationError,
 } from '@taskflow/platform';

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema, type Model } from 'mongoose';
-import { isDuplicateKey } from '../persistence/mongo/mongo-errors';
-import { MongoUnitOfWork } from '../persistence/mongo/mongo-unit-of-work';
+import { isDuplicateKey, MongoUnitOfWork } from '@taskflow/platform';
 import {
   ClaimResult,
   IdempotencyRecord,
   IdempotencyStore,
   StoredResponse,
-} from './idempotency.store';
+} from '../../ports/idempotency.store';
 
 /** `_id` is the key's scope hash: inserting it claims the key (DESIGN §2). */
 @Schema({ collection: 'idempotency_keys', versionKey: false, minimize: false, id: false })

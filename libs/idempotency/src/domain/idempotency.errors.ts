@@ -1,5 +1,4 @@
-import { DomainError } from '../domain/domain-error';
-import type { StoredResponse } from './idempotency.store';
+import { DomainError } from '@taskflow/platform/domain';
 
 export class InvalidIdempotencyKey extends DomainError {
   constructor(reason: string) {
@@ -27,12 +26,4 @@ export class IdempotencyInFlight extends DomainError {
       'A request with this Idempotency-Key is still being processed; retry shortly',
     );
   }
-}
-
-/**
- * Not an error: the stored first answer to a repeated request. Thrown so it leaves the handler
- * chain before Nest applies the route's own status code; the global filter sends it as stored.
- */
-export class ReplayedResponse {
-  constructor(readonly response: StoredResponse) {}
 }

@@ -1,4 +1,4 @@
-import { Clock } from '../domain/clock';
+import { Clock } from '@taskflow/platform';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage';
 
 class SteppingClock extends Clock {

@@ -1,7 +1,12 @@
-import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, PathItemObject } from '@nestjs/swagger';
 import { getSchemaPath } from '@nestjs/swagger';
-import { ProblemDto } from '../http/openapi';
-import { PROBLEM_CONTENT_TYPE } from '../http/problem.filter';
+import { PROBLEM_CONTENT_TYPE, ProblemDto } from '@taskflow/platform';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_PATTERN,
+  idempotencyKeyDescription,
+  IDEMPOTENT_METHODS,
+} from '../domain/idempotency-key';
 import { IDEMPOTENT_EXTENSION } from './idempotent.decorator';
 
 const problem = (description: string) => ({
@@ -11,21 +16,28 @@ const problem = (description: string) => ({
 
 type OperationWithExtensions = OperationObject & Record<`x-${string}`, unknown>;
 
-/** Documents Idempotency-Key on every operation marked @Idempotent(), where the interceptor honours it. */
-export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject {
+/**
+ * Documents Idempotency-Key on every operation marked @Idempotent(), where the interceptor
+ * honours it, with the interceptor's own rule and the configured IDEMPOTENCY_TTL.
+ */
+export function documentIdempotencyKeys(
+  document: OpenAPIObject,
+  ttlSeconds: number,
+): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
-    for (const operation of [item.post, item.patch] as (OperationWithExtensions | undefined)[]) {
+    for (const method of IDEMPOTENT_METHODS) {
+      const key = method.toLowerCase() as keyof PathItemObject;
+      const operation = item[key] as OperationWithExtensions | undefined;
       if (operation?.[IDEMPOTENT_EXTENSION] !== true) continue;
       delete operation[IDEMPOTENT_EXTENSION];
       operation.parameters = [
         ...(operation.parameters ?? []),
         {
-          name: 'Idempotency-Key',
+          name: IDEMPOTENCY_KEY_HEADER,
           in: 'header',
           required: false,
-          description: 'Repeat a request safely: the first answer is replayed for 24 hours',
-          // The interceptor's own rule (printable ASCII), so generated clients and fuzzers know it.
-          schema: { type: 'string', pattern: '^[\\x20-\\x7e]{1,255}$' },
+          description: idempotencyKeyDescription(ttlSeconds),
+          schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN },
         },
       ];
       operation.responses['400'] ??= problem('The request, or its Idempotency-Key, is not valid');

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { MemoryUnitOfWork } from '../persistence/memory-unit-of-work';
+import { MemoryUnitOfWork } from '@taskflow/platform';
 import {
   ClaimResult,
   IdempotencyRecord,
   IdempotencyStore,
   StoredResponse,
-} from './idempotency.store';
+} from '../../ports/idempotency.store';
 
 const SWEEP_EVERY = 1_000;
 

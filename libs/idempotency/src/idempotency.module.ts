@@ -1,0 +1,39 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { bindDriver, Driver } from '@taskflow/platform';
+import { IdempotentRequests } from './application/idempotent-requests';
+import { MemoryIdempotencyStore } from './infrastructure/memory/memory-idempotency.store';
+import {
+  IdempotencyKeyDocument,
+  IdempotencyKeySchema,
+  MongoIdempotencyStore,
+} from './infrastructure/mongo/mongo-idempotency.store';
+import { IdempotencyStore } from './ports/idempotency.store';
+
+export interface IdempotencyModuleOptions {
+  readonly driver: Driver;
+}
+
+/**
+ * Idempotency-Key: the store of the configured driver and the interceptor's bookkeeping (its TTL
+ * comes from AppConfig). Global, because the interceptor is bound per route (@Idempotent()) and
+ * built in the module of each controller that uses it.
+ */
+@Global()
+@Module({})
+export class IdempotencyModule {
+  static register(options: IdempotencyModuleOptions): DynamicModule {
+    const { imports, providers } = bindDriver(options.driver, {
+      memory: [{ provide: IdempotencyStore, useClass: MemoryIdempotencyStore }],
+      mongo: {
+        models: [{ name: IdempotencyKeyDocument.name, schema: IdempotencyKeySchema }],
+        providers: [{ provide: IdempotencyStore, useClass: MongoIdempotencyStore }],
+      },
+    });
+    return {
+      module: IdempotencyModule,
+      imports,
+      providers: [...providers, IdempotentRequests],
+      exports: [IdempotencyStore, IdempotentRequests],
+    };
+  }
+}

@@ -1,0 +1,11 @@
+export { IdempotencyModule } from './idempotency.module';
+export type { IdempotencyModuleOptions } from './idempotency.module';
+export * from './domain';
+export { IdempotencyStore } from './ports/idempotency.store';
+export type { ClaimResult, IdempotencyRecord, StoredResponse } from './ports/idempotency.store';
+export { IdempotentRequests, IN_FLIGHT_LEASE_MS } from './application/idempotent-requests';
+export { MemoryIdempotencyStore } from './infrastructure/memory/memory-idempotency.store';
+export { MongoIdempotencyStore } from './infrastructure/mongo/mongo-idempotency.store';
+export { IdempotencyInterceptor } from './http/idempotency.interceptor';
+export { Idempotent, IDEMPOTENT_EXTENSION } from './http/idempotent.decorator';
+export { documentIdempotencyKeys } from './http/idempotency.openapi';

@@ -1,0 +1,2 @@
+export * from './login-limits';
+export * from './rate-limit';

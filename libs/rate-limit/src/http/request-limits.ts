@@ -1,0 +1,153 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Actor, AppConfig, Clock, StaticMetadataReflector } from '@taskflow/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CountedHit, RateLimiter } from '../application/rate-limiter';
+import type { Rate } from '../domain/rate-limit';
+import { NO_RATE_LIMIT } from './no-rate-limit.decorator';
+
+const COUNTED = Symbol('counted under the global policy');
+
+type Request = FastifyRequest & {
+  actor?: Actor;
+  routeOptions?: { url?: string };
+  [COUNTED]?: true;
+};
+
+/** /auth/* and registration: each costs a bcrypt hash or hands out secrets. */
+function isLimitedLikeAuth(request: Request): boolean {
+  const route = request.routeOptions?.url ?? request.url;
+  return route.startsWith('/auth/') || (route === '/users' && request.method === 'POST');
+}
+
+const clientAddress = (request: Request): string => `ip:${request.ip}`;
+
+/** Past this many remembered addresses, the expired ones are swept. */
+const BLOCKED_SWEEP_SIZE = 10_000;
+
+/** Appends one member to a structured-field list header (RFC 9651), keeping earlier ones. */
+function appendListHeader(reply: FastifyReply, name: string, member: string): void {
+  const current = reply.getHeader(name);
+  void reply.header(name, current ? `${String(current)}, ${member}` : member);
+}
+
+/**
+ * The request pipeline's rate-limit steps (DESIGN §6, docs/DECISIONS.md "Request pipeline"):
+ * `global` per client (the account when authenticated, else the address) and `auth-client` per
+ * address on /auth/* and registration. The IETF RateLimit headers
+ * (draft-ietf-httpapi-ratelimit-headers) on every counted answer, and a problem+json 429 with
+ * Retry-After past a limit.
+ */
+@Injectable()
+export class RequestLimits {
+  // The route's metadata is looked up on every request: remembered, not re-read.
+  private readonly reflector = new StaticMetadataReflector();
+  private readonly global: Rate | null;
+  private readonly auth: Rate | null;
+  private readonly credentialHeaders: readonly string[];
+  /**
+   * Addresses this instance saw past the global limit, until their window ends: a request from
+   * one is counted and refused before its credentials cost a verification or an account read.
+   */
+  private readonly blocked = new Map<string, number>();
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.global = config.rateLimitGlobal;
+    this.auth = config.rateLimitAuth;
+    // X-User-ID names an actor in dev mode only; elsewhere it is no credential.
+    this.credentialHeaders = config.devMode ? ['authorization', 'x-user-id'] : ['authorization'];
+  }
+
+  /** Probes and /metrics (@NoRateLimit()), or every request when both policies are off. */
+  isExempt(context: ExecutionContext): boolean {
+    if (!this.global && !this.auth) return true;
+    return (
+      this.reflector.getAllAndOverride<boolean>(NO_RATE_LIMIT, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
+  }
+
+  /**
+   * Before authentication, by client address: under `global` a request without credentials (it
+   * can only be anonymous, or refused) and any request from an address past its limit; under
+   * `auth-client` /auth/* and registration.
+   */
+  async beforeAuthentication(context: ExecutionContext): Promise<void> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (this.global) {
+      const address = clientAddress(request);
+      const anonymous = !this.credentialHeaders.some((name) => request.headers[name] !== undefined);
+      if (anonymous || this.isBlocked(address)) await this.countGlobal(context, request, address);
+    }
+    if (this.auth && isLimitedLikeAuth(request)) {
+      this.apply(
+        context,
+        await this.limiter.count('auth-client', this.auth, clientAddress(request)),
+      );
+    }
+  }
+
+  /** A request whose credentials were refused counts against its address, like an anonymous one. */
+  async refused(context: ExecutionContext): Promise<void> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (this.global && !request[COUNTED]) {
+      await this.countGlobal(context, request, clientAddress(request));
+    }
+  }
+
+  /** After authentication: an authenticated request counts against its account, not its address. */
+  async afterAuthentication(context: ExecutionContext): Promise<void> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (!this.global || request[COUNTED]) return;
+    const tracker = request.actor ? `account:${request.actor.id}` : clientAddress(request);
+    await this.countGlobal(context, request, tracker);
+  }
+
+  private async countGlobal(context: ExecutionContext, request: Request, tracker: string) {
+    request[COUNTED] = true;
+    const counted = await this.limiter.count('global', this.global as Rate, tracker);
+    if (counted?.hit.isBlocked && !request.actor)
+      this.block(tracker, counted.hit.timeToBlockExpire);
+    this.apply(context, counted);
+  }
+
+  private isBlocked(address: string): boolean {
+    const until = this.blocked.get(address);
+    if (until === undefined) return false;
+    if (until > this.clock.now().getTime()) return true;
+    this.blocked.delete(address);
+    return false;
+  }
+
+  private block(address: string, seconds: number): void {
+    const now = this.clock.now().getTime();
+    if (this.blocked.size >= BLOCKED_SWEEP_SIZE) {
+      for (const [known, until] of this.blocked) if (until <= now) this.blocked.delete(known);
+      // Still full: many addresses at once; forgetting them only costs their verifications.
+      if (this.blocked.size >= BLOCKED_SWEEP_SIZE) this.blocked.clear();
+    }
+    this.blocked.set(address, now + seconds * 1000);
+  }
+
+  private apply(context: ExecutionContext, counted: CountedHit | null): void {
+    if (!counted) return;
+    const { policy, rate, hit } = counted;
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    appendListHeader(
+      reply,
+      'RateLimit-Policy',
+      `"${policy}";q=${rate.limit};w=${rate.windowSeconds}`,
+    );
+    appendListHeader(
+      reply,
+      'RateLimit',
+      `"${policy}";r=${Math.max(0, rate.limit - hit.totalHits)};t=${hit.timeToExpire}`,
+    );
+    if (hit.isBlocked) throw this.limiter.refuse(policy, hit.timeToBlockExpire);
+  }
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { bindDriver, Driver } from '@taskflow/platform';
+import { LoginLimits } from './application/login-limits';
+import { RateLimiter } from './application/rate-limiter';
+import { RequestLimits } from './http/request-limits';
+import { MemoryRateLimitStorage } from './infrastructure/memory/memory-rate-limit.storage';
+import {
+  MongoRateLimitStorage,
+  RateLimitCounterDocument,
+  RateLimitCounterSchema,
+} from './infrastructure/mongo/mongo-rate-limit.storage';
+import { RateLimitStorage } from './ports/rate-limit.storage';
+
+export interface RateLimitModuleOptions {
+  readonly driver: Driver;
+}
+
+/**
+ * Rate limits (DESIGN §6): the counter store of the configured driver, the request pipeline's
+ * steps (RequestLimits; the app orders them, see app.module.ts) and the login limits. The limits
+ * themselves come from AppConfig. Global, because the login interceptor is bound per route.
+ */
+@Global()
+@Module({})
+export class RateLimitModule {
+  static register(options: RateLimitModuleOptions): DynamicModule {
+    const { imports, providers } = bindDriver(options.driver, {
+      memory: [{ provide: RateLimitStorage, useClass: MemoryRateLimitStorage }],
+      mongo: {
+        models: [{ name: RateLimitCounterDocument.name, schema: RateLimitCounterSchema }],
+        providers: [{ provide: RateLimitStorage, useClass: MongoRateLimitStorage }],
+      },
+    });
+    return {
+      module: RateLimitModule,
+      imports,
+      providers: [...providers, RateLimiter, RequestLimits, LoginLimits],
+      exports: [RateLimitStorage, RequestLimits, LoginLimits],
+    };
+  }
+}
