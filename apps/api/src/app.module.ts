@@ -16,7 +16,6 @@ import { TasksModule } from '@taskflow/tasks';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, platform: PlatformOptions = {}): DynamicModule {
-    const tasks = TasksModule.register({ driver: config.driver });
     return {
       module: AppModule,
       imports: [
@@ -25,9 +24,9 @@ export class AppModule {
         // After identity: its actor guard runs first, so the limiter can count by account.
         RateLimitModule.register(config),
         IdempotencyModule.register(config.driver),
-        tasks,
-        AuditModule.register({ imports: [tasks] }),
-        HealthModule.register(config.driver),
+        TasksModule.register({ driver: config.driver }),
+        AuditModule.register({ driver: config.driver }),
+        HealthModule.register({ driver: config.driver }),
       ],
     };
   }

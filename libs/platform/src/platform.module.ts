@@ -9,6 +9,7 @@ import { ProblemDetailsFilter } from './http/problem.filter';
 import { loggerParams, LoggingOptions } from './observability/logging';
 import { METRIC_PROVIDERS } from './observability/metrics';
 import { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
+import { bindDriver } from './persistence/driver-bindings';
 import type { Migration } from './persistence/migration';
 import { MigrationCheck, NoMigrations } from './persistence/migration-check';
 import { MemoryUnitOfWork } from './persistence/memory-unit-of-work';
@@ -50,14 +51,20 @@ export class PlatformModule {
       StorageInfo,
       ...METRIC_PROVIDERS,
     ];
-    const logger = LoggerModule.forRoot(loggerParams(config, options.logging));
-    if (config.driver === 'mongo') {
-      const migrations = options.migrations ?? [];
-      return {
-        module: PlatformModule,
-        imports: [logger, mongoConnection(config)],
+    const adapters = bindDriver(config.driver, {
+      memory: {
         providers: [
-          ...common,
+          MemoryUnitOfWork,
+          { provide: UnitOfWork, useExisting: MemoryUnitOfWork },
+          { provide: Checkpoints, useClass: MemoryCheckpoints },
+          { provide: MigrationCheck, useClass: NoMigrations },
+          { provide: StorageInfo, useClass: MemoryStorageInfo },
+        ],
+        exports: [MemoryUnitOfWork],
+      },
+      mongo: {
+        imports: [mongoConnection(config)],
+        providers: [
           mongoTopologyProvider,
           MongoUnitOfWork,
           { provide: UnitOfWork, useExisting: MongoUnitOfWork },
@@ -65,7 +72,8 @@ export class PlatformModule {
           {
             provide: MigrationCheck,
             inject: [getConnectionToken()],
-            useFactory: (connection: Connection) => new MongoMigrationCheck(connection, migrations),
+            useFactory: (connection: Connection) =>
+              new MongoMigrationCheck(connection, options.migrations ?? []),
           },
           {
             provide: StorageInfo,
@@ -76,21 +84,14 @@ export class PlatformModule {
             }),
           },
         ],
-        exports: [...shared, MongoTopology, MongoUnitOfWork],
-      };
-    }
+        exports: [MongoTopology, MongoUnitOfWork],
+      },
+    });
     return {
       module: PlatformModule,
-      imports: [logger],
-      providers: [
-        ...common,
-        MemoryUnitOfWork,
-        { provide: UnitOfWork, useExisting: MemoryUnitOfWork },
-        { provide: Checkpoints, useClass: MemoryCheckpoints },
-        { provide: MigrationCheck, useClass: NoMigrations },
-        { provide: StorageInfo, useClass: MemoryStorageInfo },
-      ],
-      exports: [...shared, MemoryUnitOfWork],
+      imports: [LoggerModule.forRoot(loggerParams(config, options.logging)), ...adapters.imports],
+      providers: [...common, ...adapters.providers],
+      exports: [...shared, ...adapters.exports],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuditPersistenceModule, TaskHistoryAccess } from '@taskflow/audit';
+import { TaskHistoryAccess } from '@taskflow/audit';
 import type { Driver } from '@taskflow/platform';
 import { TaskHistoryAccessService } from './application/task-history-access.service';
 import { TaskRollForward, TaskRollForwardSweep } from './application/task-roll-forward.service';
@@ -14,16 +14,17 @@ export interface TasksModuleOptions {
 }
 
 /**
- * The task workflow. Writes audit entries and records through Audit's ports, and provides
- * Audit with the history access check, so Audit never imports Tasks.
+ * The task workflow. Writes audit entries and records through the ports the (global) Audit
+ * module exports, and provides Audit with the history access check, so Audit never imports Tasks.
  */
 @Module({})
 export class TasksModule {
   static register(options: TasksModuleOptions): DynamicModule {
-    const auditPersistence = AuditPersistenceModule.register({ driver: options.driver });
     return {
       module: TasksModule,
-      imports: [auditPersistence, TasksPersistenceModule.register({ driver: options.driver })],
+      // Global for one export: Audit asks TaskHistoryAccess without importing this module.
+      global: true,
+      imports: [TasksPersistenceModule.register({ driver: options.driver })],
       controllers: [TasksController],
       providers: [
         { provide: TaskChangeObserver, useClass: PrometheusTaskChangeObserver },
@@ -32,7 +33,7 @@ export class TasksModule {
         TaskRollForwardSweep,
         { provide: TaskHistoryAccess, useClass: TaskHistoryAccessService },
       ],
-      exports: [TaskService, TaskHistoryAccess, auditPersistence],
+      exports: [TaskHistoryAccess],
     };
   }
 }
