@@ -1,7 +1,7 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { bindDriver, collectProcessMetrics, Driver } from '@taskflow/platform';
+import { bindDriver, Driver } from '@taskflow/platform';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { MigrationsIndicator } from './application/migrations.indicator';
 import { MongoIndicator } from './application/mongo.indicator';
@@ -9,8 +9,8 @@ import { ReadinessService } from './application/readiness.service';
 import { ServingIndicator } from './application/serving.indicator';
 import { ShutdownState } from './application/shutdown-state';
 import { GracefulShutdown } from './http/graceful-shutdown';
-import { HttpMetrics } from './http/http-metrics';
-import { MetricsController } from './http/metrics.controller';
+import { HttpMetrics, httpRequestDurationMetric } from './http/http-metrics';
+import { collectProcessMetrics, MetricsController } from './http/metrics.controller';
 import { ProbesController } from './http/probes.controller';
 
 export interface HealthModuleOptions {
@@ -34,7 +34,14 @@ export interface HealthModuleOptions {
     }),
   ],
   controllers: [ProbesController],
-  providers: [ShutdownState, ServingIndicator, ReadinessService, GracefulShutdown, HttpMetrics],
+  providers: [
+    ShutdownState,
+    ServingIndicator,
+    ReadinessService,
+    GracefulShutdown,
+    httpRequestDurationMetric,
+    HttpMetrics,
+  ],
   exports: [ShutdownState, GracefulShutdown],
 })
 export class HealthModule implements OnModuleInit {

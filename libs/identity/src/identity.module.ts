@@ -10,7 +10,10 @@ import { DevAccountsSeeder } from './application/dev-accounts.seeder';
 import { PasswordResetService } from './application/password-reset.service';
 import { RefreshTokenSuccessors } from './application/secret-tokens';
 import { SessionService } from './application/session.service';
-import { PrometheusLoginObserver } from './infrastructure/metrics/prometheus-login-observer';
+import {
+  loginsMetric,
+  PrometheusLoginObserver,
+} from './infrastructure/metrics/prometheus-login-observer';
 import { LoginObserver } from './ports/login-observer';
 import { ActorGuard } from './http/actor.guard';
 import { AuthController } from './http/auth.controller';
@@ -69,6 +72,7 @@ export class IdentityModule {
         AccountService,
         { provide: AccountLookup, useExisting: AccountService },
         SessionService,
+        loginsMetric,
         { provide: LoginObserver, useClass: PrometheusLoginObserver },
         PasswordResetService,
         ActorResolver,

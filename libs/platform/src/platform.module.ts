@@ -29,7 +29,7 @@ export interface PlatformOptions {
 
 /**
  * What every module shares: validated config, the clock, the error filter, the request logger,
- * the application's metrics, and the driver's unit of work, checkpoints, migration check and
+ * the rate limiter's and idempotency's metrics, and the driver's unit of work, checkpoints, migration check and
  * storage facts (plus, for Mongo, the connection and topology).
  */
 @Global()

@@ -6,7 +6,10 @@ import { TaskRollForward, TaskRollForwardSweep } from './application/task-roll-f
 import { TaskService } from './application/task.service';
 import { TasksController } from './http/tasks.controller';
 import { TasksPersistenceModule } from './tasks-persistence.module';
-import { PrometheusTaskChangeObserver } from './infrastructure/metrics/prometheus-task-change-observer';
+import {
+  PrometheusTaskChangeObserver,
+  taskTransitionsMetric,
+} from './infrastructure/metrics/prometheus-task-change-observer';
 import { TaskChangeObserver } from './ports/task-change-observer';
 
 export interface TasksModuleOptions {
@@ -27,6 +30,7 @@ export class TasksModule {
       imports: [TasksPersistenceModule.register({ driver: options.driver })],
       controllers: [TasksController],
       providers: [
+        taskTransitionsMetric,
         { provide: TaskChangeObserver, useClass: PrometheusTaskChangeObserver },
         TaskService,
         TaskRollForward,
