@@ -4,5 +4,4 @@ export * from './domain';
 export * from './http/auth.decorators';
 export * from './identity.module';
 export * from './ports/account-lookup';
-export * from './identity-persistence.module';
 export * from './ports/account.repository';

@@ -1,19 +1,43 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TaskHistoryAccess } from '@taskflow/audit';
-import type { Driver } from '@taskflow/platform';
+import { bindDriver, Driver } from '@taskflow/platform';
 import { TaskHistoryAccessService } from './application/task-history-access.service';
 import { TaskRollForward, TaskRollForwardSweep } from './application/task-roll-forward.service';
 import { TaskService } from './application/task.service';
 import { TasksController } from './http/tasks.controller';
-import { TasksPersistenceModule } from './tasks-persistence.module';
 import {
   PrometheusTaskChangeObserver,
   taskTransitionsMetric,
 } from './infrastructure/metrics/prometheus-task-change-observer';
 import { TaskChangeObserver } from './ports/task-change-observer';
+import { MemoryTaskRepository } from './infrastructure/memory/memory-task.repository';
+import { MongoTaskRepository } from './infrastructure/mongo/mongo-task.repository';
+import { TaskDocument, TaskSchema } from './infrastructure/mongo/task.schema';
+import { TaskRepository } from './ports/task.repository';
 
 export interface TasksModuleOptions {
   readonly driver: Driver;
+}
+
+/**
+ * Binds the task repository to the adapter of the configured driver: the
+ * module's storage, which the contract suites also load on their own.
+ */
+@Module({})
+export class TasksPersistenceModule {
+  static register(options: TasksModuleOptions): DynamicModule {
+    return {
+      module: TasksPersistenceModule,
+      ...bindDriver(options.driver, {
+        memory: [{ provide: TaskRepository, useClass: MemoryTaskRepository }],
+        mongo: {
+          models: [{ name: TaskDocument.name, schema: TaskSchema }],
+          providers: [{ provide: TaskRepository, useClass: MongoTaskRepository }],
+        },
+      }),
+      exports: [TaskRepository],
+    };
+  }
 }
 
 /**
