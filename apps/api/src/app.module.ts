@@ -14,7 +14,6 @@ import { RequestPipelineGuard } from './request-pipeline.guard';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, platform: PlatformOptions = {}): DynamicModule {
-    const tasks = TasksModule.register({ driver: config.driver });
     return {
       module: AppModule,
       imports: [
@@ -22,9 +21,9 @@ export class AppModule {
         IdentityModule.register({ driver: config.driver }),
         RateLimitModule.register({ driver: config.driver }),
         IdempotencyModule.register({ driver: config.driver }),
-        tasks,
-        AuditModule.register({ imports: [tasks] }),
-        HealthModule.register(config.driver),
+        TasksModule.register({ driver: config.driver }),
+        AuditModule.register({ driver: config.driver }),
+        HealthModule.register({ driver: config.driver }),
       ],
       // The only global guard: the request pipeline's steps in one order (docs/DECISIONS.md,
       // "Request pipeline"), whatever the order of the imports above.

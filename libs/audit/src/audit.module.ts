@@ -1,21 +1,74 @@
-import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { bindDriver, Driver } from '@taskflow/platform';
 import { AuditQueryService } from './application/audit-query.service';
 import { AuditController } from './http/audit.controller';
+import { MemoryAuditLogRepository } from './infrastructure/memory/memory-audit-log.repository';
+import { MemoryCollaborationRecordRepository } from './infrastructure/memory/memory-collaboration-record.repository';
+import {
+  AuditEntryDocument,
+  AuditEntrySchema,
+  RecordDocument,
+  RecordSchema,
+} from './infrastructure/mongo/audit.schema';
+import { MongoAuditLogRepository } from './infrastructure/mongo/mongo-audit-log.repository';
+import { MongoCollaborationRecordRepository } from './infrastructure/mongo/mongo-collaboration-record.repository';
+import { AuditLogRepository } from './ports/audit-log.repository';
+import { CollaborationRecordRepository } from './ports/collaboration-record.repository';
 
 export interface AuditModuleOptions {
-  /** Modules that provide TaskHistoryAccess and the audit repositories (the Tasks module). */
-  readonly imports: NonNullable<ModuleMetadata['imports']>;
+  readonly driver: Driver;
 }
 
-/** The audit log and collaboration records over HTTP. */
+/**
+ * Binds the audit ports to the adapters of the configured driver: the
+ * module's storage, which the contract suites also load on their own.
+ */
+@Module({})
+export class AuditPersistenceModule {
+  static register(options: AuditModuleOptions): DynamicModule {
+    return {
+      module: AuditPersistenceModule,
+      ...bindDriver(options.driver, {
+        memory: [
+          { provide: AuditLogRepository, useClass: MemoryAuditLogRepository },
+          { provide: CollaborationRecordRepository, useClass: MemoryCollaborationRecordRepository },
+        ],
+        mongo: {
+          models: [
+            { name: AuditEntryDocument.name, schema: AuditEntrySchema },
+            { name: RecordDocument.name, schema: RecordSchema },
+          ],
+          providers: [
+            { provide: AuditLogRepository, useClass: MongoAuditLogRepository },
+            {
+              provide: CollaborationRecordRepository,
+              useClass: MongoCollaborationRecordRepository,
+            },
+          ],
+        },
+      }),
+      exports: [AuditLogRepository, CollaborationRecordRepository],
+    };
+  }
+}
+
+/**
+ * The audit log and collaboration records: their storage, and reading them over HTTP. Exports
+ * the two repositories the modules that make changes write through (Tasks). Who may read a
+ * task's history is asked of `TaskHistoryAccess`, which the Tasks module provides globally.
+ */
 @Module({})
 export class AuditModule {
   static register(options: AuditModuleOptions): DynamicModule {
+    const persistence = AuditPersistenceModule.register({ driver: options.driver });
     return {
       module: AuditModule,
-      imports: options.imports,
+      // Global: the log is written inside other modules' units of work, and read by later ones.
+      global: true,
+      imports: [persistence],
       controllers: [AuditController],
       providers: [AuditQueryService],
+      exports: [persistence],
     };
   }
 }

@@ -1,4 +1,3 @@
-export * from './audit-persistence.module';
 export * from './audit.module';
 export * from './domain';
 export * from './ports/audit-log.repository';

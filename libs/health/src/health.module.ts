@@ -1,7 +1,7 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { collectProcessMetrics, Driver } from '@taskflow/platform';
+import { bindDriver, Driver } from '@taskflow/platform';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { MigrationsIndicator } from './application/migrations.indicator';
 import { MongoIndicator } from './application/mongo.indicator';
@@ -9,9 +9,13 @@ import { ReadinessService } from './application/readiness.service';
 import { ServingIndicator } from './application/serving.indicator';
 import { ShutdownState } from './application/shutdown-state';
 import { GracefulShutdown } from './http/graceful-shutdown';
-import { HttpMetrics } from './http/http-metrics';
-import { MetricsController } from './http/metrics.controller';
+import { HttpMetrics, httpRequestDurationMetric } from './http/http-metrics';
+import { collectProcessMetrics, MetricsController } from './http/metrics.controller';
 import { ProbesController } from './http/probes.controller';
+
+export interface HealthModuleOptions {
+  readonly driver: Driver;
+}
 
 /**
  * Probes (/livez, /readyz, /health), the Prometheus endpoint (/metrics), the HTTP duration
@@ -30,15 +34,27 @@ import { ProbesController } from './http/probes.controller';
     }),
   ],
   controllers: [ProbesController],
-  providers: [ShutdownState, ServingIndicator, ReadinessService, GracefulShutdown, HttpMetrics],
+  providers: [
+    ShutdownState,
+    ServingIndicator,
+    ReadinessService,
+    GracefulShutdown,
+    httpRequestDurationMetric,
+    HttpMetrics,
+  ],
   exports: [ShutdownState, GracefulShutdown],
 })
 export class HealthModule implements OnModuleInit {
   /** With the Mongo driver, readiness also pings the database. */
-  static register(driver: Driver): DynamicModule {
+  static register(options: HealthModuleOptions): DynamicModule {
+    const adapters = bindDriver(options.driver, {
+      memory: [],
+      mongo: { providers: [MongoIndicator] },
+    });
     return {
       module: HealthModule,
-      providers: [MigrationsIndicator, ...(driver === 'mongo' ? [MongoIndicator] : [])],
+      imports: adapters.imports,
+      providers: [MigrationsIndicator, ...adapters.providers],
     };
   }
 

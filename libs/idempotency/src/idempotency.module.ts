@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { bindDriver, Driver } from '@taskflow/platform';
 import { IdempotentRequests } from './application/idempotent-requests';
+import { idempotentReplaysMetric } from './http/idempotency.interceptor';
 import { MemoryIdempotencyStore } from './infrastructure/memory/memory-idempotency.store';
 import {
   IdempotencyKeyDocument,
@@ -32,8 +33,9 @@ export class IdempotencyModule {
     return {
       module: IdempotencyModule,
       imports,
-      providers: [...providers, IdempotentRequests],
-      exports: [IdempotencyStore, IdempotentRequests],
+      // The replay counter is exported: the interceptor is built in each controller's module.
+      providers: [...providers, IdempotentRequests, idempotentReplaysMetric],
+      exports: [IdempotencyStore, IdempotentRequests, idempotentReplaysMetric],
     };
   }
 }

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { AppConfig } from '@taskflow/platform';
-import type { Driver } from '@taskflow/platform';
+import { AppConfig, bindDriver, Driver } from '@taskflow/platform';
 import { AccountService } from './application/account.service';
 import { ActorResolver } from './application/actor-resolver';
 import { BootstrapAdminSeeder } from './application/bootstrap-admin.seeder';
@@ -9,7 +8,10 @@ import { DevAccountsSeeder } from './application/dev-accounts.seeder';
 import { PasswordResetService } from './application/password-reset.service';
 import { RefreshTokenSuccessors } from './application/secret-tokens';
 import { SessionService } from './application/session.service';
-import { PrometheusLoginObserver } from './infrastructure/metrics/prometheus-login-observer';
+import {
+  loginsMetric,
+  PrometheusLoginObserver,
+} from './infrastructure/metrics/prometheus-login-observer';
 import { LoginObserver } from './ports/login-observer';
 import { ActorGuard } from './http/actor.guard';
 import { AuthController } from './http/auth.controller';
@@ -20,14 +22,70 @@ import { JwtAccessTokenIssuer } from './infrastructure/jwt/jwt-access-token.issu
 import { LogMailer } from './infrastructure/mail/log-mailer';
 import { SmtpMailer } from './infrastructure/mail/smtp-mailer';
 import { UnconfiguredMailer } from './infrastructure/mail/unconfigured-mailer';
-import { IdentityPersistenceModule } from './identity-persistence.module';
 import { AccessTokenIssuer } from './ports/access-token-issuer';
 import { AccountLookup } from './ports/account-lookup';
 import { Mailer } from './ports/mailer';
 import { PasswordHasher } from './ports/password-hasher';
+import { MemoryAccountRepository } from './infrastructure/memory/memory-account.repository';
+import { MemoryPasswordResetTokenRepository } from './infrastructure/memory/memory-password-reset-token.repository';
+import { MemoryRefreshTokenRepository } from './infrastructure/memory/memory-refresh-token.repository';
+import { AccountDocument, AccountSchema } from './infrastructure/mongo/account.schema';
+import { MongoAccountRepository } from './infrastructure/mongo/mongo-account.repository';
+import { MongoPasswordResetTokenRepository } from './infrastructure/mongo/mongo-password-reset-token.repository';
+import { MongoRefreshTokenRepository } from './infrastructure/mongo/mongo-refresh-token.repository';
+import {
+  PasswordResetTokenDocument,
+  PasswordResetTokenSchema,
+  PasswordResetUseDocument,
+  PasswordResetUseSchema,
+} from './infrastructure/mongo/password-reset-token.schema';
+import {
+  RefreshFamilyDocument,
+  RefreshFamilySchema,
+  RefreshTokenDocument,
+  RefreshTokenSchema,
+} from './infrastructure/mongo/refresh-token.schema';
+import { AccountRepository } from './ports/account.repository';
+import { PasswordResetTokenRepository } from './ports/password-reset-token.repository';
+import { RefreshTokenRepository } from './ports/refresh-token.repository';
 
 export interface IdentityModuleOptions {
   readonly driver: Driver;
+}
+
+/**
+ * Binds the identity ports to the adapters of the configured driver: the
+ * module's storage, which the contract suites also load on their own.
+ */
+@Module({})
+export class IdentityPersistenceModule {
+  static register(options: IdentityModuleOptions): DynamicModule {
+    return {
+      module: IdentityPersistenceModule,
+      ...bindDriver(options.driver, {
+        memory: [
+          { provide: AccountRepository, useClass: MemoryAccountRepository },
+          { provide: RefreshTokenRepository, useClass: MemoryRefreshTokenRepository },
+          { provide: PasswordResetTokenRepository, useClass: MemoryPasswordResetTokenRepository },
+        ],
+        mongo: {
+          models: [
+            { name: AccountDocument.name, schema: AccountSchema },
+            { name: RefreshFamilyDocument.name, schema: RefreshFamilySchema },
+            { name: RefreshTokenDocument.name, schema: RefreshTokenSchema },
+            { name: PasswordResetTokenDocument.name, schema: PasswordResetTokenSchema },
+            { name: PasswordResetUseDocument.name, schema: PasswordResetUseSchema },
+          ],
+          providers: [
+            { provide: AccountRepository, useClass: MongoAccountRepository },
+            { provide: RefreshTokenRepository, useClass: MongoRefreshTokenRepository },
+            { provide: PasswordResetTokenRepository, useClass: MongoPasswordResetTokenRepository },
+          ],
+        },
+      }),
+      exports: [AccountRepository, RefreshTokenRepository, PasswordResetTokenRepository],
+    };
+  }
 }
 
 /** SMTP when configured; else the log in dev mode; else nothing is sent and each miss is logged. */
@@ -71,6 +129,7 @@ export class IdentityModule {
         AccountService,
         { provide: AccountLookup, useExisting: AccountService },
         SessionService,
+        loginsMetric,
         { provide: LoginObserver, useClass: PrometheusLoginObserver },
         PasswordResetService,
         ActorResolver,

@@ -5,5 +5,4 @@ export * from './http/actor.guard';
 export * from './http/auth.decorators';
 export * from './identity.module';
 export * from './ports/account-lookup';
-export * from './identity-persistence.module';
 export * from './ports/account.repository';

@@ -99,5 +99,4 @@ export {
   routeTemplate,
 } from './observability/logging';
 export type { LoggingOptions } from './observability/logging';
-export { collectProcessMetrics, METRIC, METRIC_PROVIDERS } from './observability/metrics';
 export { ReadinessIndicator } from './observability/readiness';

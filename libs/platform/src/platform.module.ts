@@ -7,8 +7,8 @@ import { AppConfig } from './config/app-config';
 import { Clock, SystemClock } from './domain/clock';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { loggerParams, LoggingOptions } from './observability/logging';
-import { METRIC_PROVIDERS } from './observability/metrics';
 import { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
+import { bindDriver } from './persistence/driver-bindings';
 import type { Migration } from './persistence/migration';
 import { MigrationCheck, NoMigrations } from './persistence/migration-check';
 import { MemoryUnitOfWork } from './persistence/memory-unit-of-work';
@@ -28,8 +28,7 @@ export interface PlatformOptions {
 
 /**
  * What every module shares: validated config, the clock, the error filter, the request logger,
- * the application's metrics, and the driver's unit of work, checkpoints, migration check and
- * storage facts (plus, for Mongo, the connection and topology).
+ * and the driver's unit of work, checkpoints, migration check and storage facts (plus, for Mongo, the connection and topology).
  */
 @Global()
 @Module({})
@@ -39,25 +38,22 @@ export class PlatformModule {
       { provide: AppConfig, useValue: config },
       { provide: Clock, useClass: SystemClock },
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      ...METRIC_PROVIDERS,
     ];
-    const shared = [
-      AppConfig,
-      Clock,
-      UnitOfWork,
-      Checkpoints,
-      MigrationCheck,
-      StorageInfo,
-      ...METRIC_PROVIDERS,
-    ];
-    const logger = LoggerModule.forRoot(loggerParams(config, options.logging));
-    if (config.driver === 'mongo') {
-      const migrations = options.migrations ?? [];
-      return {
-        module: PlatformModule,
-        imports: [logger, mongoConnection(config)],
+    const shared = [AppConfig, Clock, UnitOfWork, Checkpoints, MigrationCheck, StorageInfo];
+    const adapters = bindDriver(config.driver, {
+      memory: {
         providers: [
-          ...common,
+          MemoryUnitOfWork,
+          { provide: UnitOfWork, useExisting: MemoryUnitOfWork },
+          { provide: Checkpoints, useClass: MemoryCheckpoints },
+          { provide: MigrationCheck, useClass: NoMigrations },
+          { provide: StorageInfo, useClass: MemoryStorageInfo },
+        ],
+        exports: [MemoryUnitOfWork],
+      },
+      mongo: {
+        imports: [mongoConnection(config)],
+        providers: [
           mongoTopologyProvider,
           MongoUnitOfWork,
           { provide: UnitOfWork, useExisting: MongoUnitOfWork },
@@ -65,7 +61,8 @@ export class PlatformModule {
           {
             provide: MigrationCheck,
             inject: [getConnectionToken()],
-            useFactory: (connection: Connection) => new MongoMigrationCheck(connection, migrations),
+            useFactory: (connection: Connection) =>
+              new MongoMigrationCheck(connection, options.migrations ?? []),
           },
           {
             provide: StorageInfo,
@@ -76,21 +73,14 @@ export class PlatformModule {
             }),
           },
         ],
-        exports: [...shared, MongoTopology, MongoUnitOfWork],
-      };
-    }
+        exports: [MongoTopology, MongoUnitOfWork],
+      },
+    });
     return {
       module: PlatformModule,
-      imports: [logger],
-      providers: [
-        ...common,
-        MemoryUnitOfWork,
-        { provide: UnitOfWork, useExisting: MemoryUnitOfWork },
-        { provide: Checkpoints, useClass: MemoryCheckpoints },
-        { provide: MigrationCheck, useClass: NoMigrations },
-        { provide: StorageInfo, useClass: MemoryStorageInfo },
-      ],
-      exports: [...shared, MemoryUnitOfWork],
+      imports: [LoggerModule.forRoot(loggerParams(config, options.logging)), ...adapters.imports],
+      providers: [...common, ...adapters.providers],
+      exports: [...shared, ...adapters.exports],
     };
   }
 }

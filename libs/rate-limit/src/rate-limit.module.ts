@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { bindDriver, Driver } from '@taskflow/platform';
 import { LoginLimits } from './application/login-limits';
-import { RateLimiter } from './application/rate-limiter';
+import { RateLimiter, rateLimitedRequestsMetric } from './application/rate-limiter';
 import { RequestLimits } from './http/request-limits';
 import { MemoryRateLimitStorage } from './infrastructure/memory/memory-rate-limit.storage';
 import {
@@ -34,7 +34,7 @@ export class RateLimitModule {
     return {
       module: RateLimitModule,
       imports,
-      providers: [...providers, RateLimiter, RequestLimits, LoginLimits],
+      providers: [...providers, rateLimitedRequestsMetric, RateLimiter, RequestLimits, LoginLimits],
       exports: [RateLimitStorage, RequestLimits, LoginLimits],
     };
   }

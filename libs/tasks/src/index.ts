@@ -4,4 +4,3 @@ export * from './ports/task-change-observer';
 export * from './ports/task.repository';
 export * from './tasks.module';
 export * from './application/task-roll-forward.service';
-export * from './tasks-persistence.module';

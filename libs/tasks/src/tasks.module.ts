@@ -1,38 +1,67 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuditPersistenceModule, TaskHistoryAccess } from '@taskflow/audit';
-import type { Driver } from '@taskflow/platform';
+import { TaskHistoryAccess } from '@taskflow/audit';
+import { bindDriver, Driver } from '@taskflow/platform';
 import { TaskHistoryAccessService } from './application/task-history-access.service';
 import { TaskRollForward, TaskRollForwardSweep } from './application/task-roll-forward.service';
 import { TaskService } from './application/task.service';
 import { TasksController } from './http/tasks.controller';
-import { TasksPersistenceModule } from './tasks-persistence.module';
-import { PrometheusTaskChangeObserver } from './infrastructure/metrics/prometheus-task-change-observer';
+import {
+  PrometheusTaskChangeObserver,
+  taskTransitionsMetric,
+} from './infrastructure/metrics/prometheus-task-change-observer';
 import { TaskChangeObserver } from './ports/task-change-observer';
+import { MemoryTaskRepository } from './infrastructure/memory/memory-task.repository';
+import { MongoTaskRepository } from './infrastructure/mongo/mongo-task.repository';
+import { TaskDocument, TaskSchema } from './infrastructure/mongo/task.schema';
+import { TaskRepository } from './ports/task.repository';
 
 export interface TasksModuleOptions {
   readonly driver: Driver;
 }
 
 /**
- * The task workflow. Writes audit entries and records through Audit's ports, and provides
- * Audit with the history access check, so Audit never imports Tasks.
+ * Binds the task repository to the adapter of the configured driver: the
+ * module's storage, which the contract suites also load on their own.
+ */
+@Module({})
+export class TasksPersistenceModule {
+  static register(options: TasksModuleOptions): DynamicModule {
+    return {
+      module: TasksPersistenceModule,
+      ...bindDriver(options.driver, {
+        memory: [{ provide: TaskRepository, useClass: MemoryTaskRepository }],
+        mongo: {
+          models: [{ name: TaskDocument.name, schema: TaskSchema }],
+          providers: [{ provide: TaskRepository, useClass: MongoTaskRepository }],
+        },
+      }),
+      exports: [TaskRepository],
+    };
+  }
+}
+
+/**
+ * The task workflow. Writes audit entries and records through the ports the (global) Audit
+ * module exports, and provides Audit with the history access check, so Audit never imports Tasks.
  */
 @Module({})
 export class TasksModule {
   static register(options: TasksModuleOptions): DynamicModule {
-    const auditPersistence = AuditPersistenceModule.register({ driver: options.driver });
     return {
       module: TasksModule,
-      imports: [auditPersistence, TasksPersistenceModule.register({ driver: options.driver })],
+      // Global for one export: Audit asks TaskHistoryAccess without importing this module.
+      global: true,
+      imports: [TasksPersistenceModule.register({ driver: options.driver })],
       controllers: [TasksController],
       providers: [
+        taskTransitionsMetric,
         { provide: TaskChangeObserver, useClass: PrometheusTaskChangeObserver },
         TaskService,
         TaskRollForward,
         TaskRollForwardSweep,
         { provide: TaskHistoryAccess, useClass: TaskHistoryAccessService },
       ],
-      exports: [TaskService, TaskHistoryAccess, auditPersistence],
+      exports: [TaskHistoryAccess],
     };
   }
 }

@@ -1,12 +1,25 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated, CurrentActor } from '@taskflow/identity';
-import { Actor, ApiProblems, encodeCursor, PageQuery, pageRequestFrom } from '@taskflow/platform';
+import {
+  Actor,
+  ApiProblems,
+  encodeCursor,
+  Page,
+  PageQuery,
+  pageRequestFrom,
+} from '@taskflow/platform';
 import { AuditQueryService } from '../application/audit-query.service';
 import { AuditEntryDto, AuditPageDto, RecordDto, RecordPageDto } from './audit.dto';
 
 const VERSION_KEY = /^[1-9]\d{0,14}$/;
 const RECORD_KEY = /^r_[0-9a-z]{26}$/;
+
+/** A page as the API spells it: the items mapped to their DTOs, and the opaque cursor. */
+const toPageDto = <T, D>(page: Page<T>, toDto: (item: T) => D) => ({
+  items: page.items.map((item) => toDto(item)),
+  next_cursor: encodeCursor(page.nextCursor),
+});
 
 @ApiTags('audit')
 @ApiAuthenticated()
@@ -23,15 +36,8 @@ export class AuditController {
     @Param('id') id: string,
     @Query() query: PageQuery,
   ): Promise<AuditPageDto> {
-    const page = await this.audit.auditLogOf(
-      actor,
-      id,
-      pageRequestFrom(query, (key) => VERSION_KEY.test(key)),
-    );
-    return {
-      items: page.items.map((entry) => AuditEntryDto.from(entry)),
-      next_cursor: encodeCursor(page.nextCursor),
-    };
+    const page = pageRequestFrom(query, (key) => VERSION_KEY.test(key));
+    return toPageDto(await this.audit.auditLogOf(actor, id, page), AuditEntryDto.from);
   }
 
   @Get('records')
@@ -45,14 +51,7 @@ export class AuditController {
     @Param('id') id: string,
     @Query() query: PageQuery,
   ): Promise<RecordPageDto> {
-    const page = await this.audit.recordsOf(
-      actor,
-      id,
-      pageRequestFrom(query, (key) => RECORD_KEY.test(key)),
-    );
-    return {
-      items: page.items.map((record) => RecordDto.from(record)),
-      next_cursor: encodeCursor(page.nextCursor),
-    };
+    const page = pageRequestFrom(query, (key) => RECORD_KEY.test(key));
+    return toPageDto(await this.audit.recordsOf(actor, id, page), RecordDto.from);
   }
 }

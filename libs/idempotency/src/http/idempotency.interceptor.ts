@@ -3,18 +3,25 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import {
   Actor,
   DomainError,
-  METRIC,
   problemResponse,
   RequestValidationError,
   UnitOfWork,
 } from '@taskflow/platform';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { InjectMetric, makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { FirstRequest, IdempotentRequests } from '../application/idempotent-requests';
 import { isIdempotentMethod, parseIdempotencyKey } from '../domain/idempotency-key';
 import { StoredResponse } from '../ports/idempotency.store';
+
+const IDEMPOTENT_REPLAYS = 'idempotent_replays_total';
+
+/** `idempotent_replays_total`: requests answered from a stored idempotent response. */
+export const idempotentReplaysMetric = makeCounterProvider({
+  name: IDEMPOTENT_REPLAYS,
+  help: 'Requests answered from a stored idempotent response',
+});
 
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
 
@@ -53,7 +60,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly requests: IdempotentRequests,
     private readonly unitOfWork: UnitOfWork,
-    @InjectMetric(METRIC.idempotentReplays) private readonly replays: Counter,
+    @InjectMetric(IDEMPOTENT_REPLAYS) private readonly replays: Counter,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -1,9 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { METRIC } from '@taskflow/platform';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { InjectMetric, makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { Rate, RateLimited, RateLimitHit, RateLimitPolicy } from '../domain/rate-limit';
 import { RateLimitStorage } from '../ports/rate-limit.storage';
+
+const RATE_LIMITED_REQUESTS = 'rate_limited_requests_total';
+
+/** `rate_limited_requests_total{policy}`: requests refused with 429, by the policy that refused. */
+export const rateLimitedRequestsMetric = makeCounterProvider({
+  name: RATE_LIMITED_REQUESTS,
+  help: 'Requests refused with 429, by rate-limit policy',
+  labelNames: ['policy'],
+});
 
 /** A counted hit and the policy it was counted under, for the RateLimit headers. */
 export interface CountedHit {
@@ -19,7 +27,7 @@ export class RateLimiter {
 
   constructor(
     private readonly storage: RateLimitStorage,
-    @InjectMetric(METRIC.rateLimitedRequests) private readonly rejections: Counter<'policy'>,
+    @InjectMetric(RATE_LIMITED_REQUESTS) private readonly rejections: Counter<'policy'>,
   ) {}
 
   /**

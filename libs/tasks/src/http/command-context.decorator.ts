@@ -5,9 +5,6 @@ import { TaskPreconditionFailed } from '../domain/task-errors';
 
 const STRONG_ETAG = /^"(\d{1,15})"$/;
 
-/** The ETag of a task version; strong, so If-Match can compare it. */
-export const etagOf = (version: number): string => `"${version}"`;
-
 /** If-Match: `*` or absent asks nothing; a strong ETag names the expected version. */
 function expectedVersion(request: RequestWithActor): number | undefined {
   const header = request.headers['if-match'];

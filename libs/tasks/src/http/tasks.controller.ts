@@ -9,7 +9,6 @@ import {
   Patch,
   Post,
   Query,
-  Res,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -27,10 +26,10 @@ import {
   pageRequestFrom,
   RequestValidationError,
 } from '@taskflow/platform';
-import type { FastifyReply } from 'fastify';
 import { CommandContext, TaskService } from '../application/task.service';
 import type { Task } from '../domain/task.entity';
-import { Command, etagOf } from './command-context.decorator';
+import { Command } from './command-context.decorator';
+import { TaskResponse } from './task-response.decorator';
 import {
   ActionDto,
   AssignDto,
@@ -53,11 +52,6 @@ const IF_MATCH = ApiHeader({
 const dateOrNull = (value: string | null | undefined): Date | null | undefined =>
   value === undefined || value === null ? value : new Date(value);
 
-function withEtag(reply: FastifyReply, task: Task): TaskDto {
-  void reply.header('etag', etagOf(task.version));
-  return TaskDto.from(task);
-}
-
 /** A transition: 200 with the task, its ETag, and the problems every action can meet. */
 const Transition = (action: string): MethodDecorator =>
   applyDecorators(
@@ -67,6 +61,7 @@ const Transition = (action: string): MethodDecorator =>
     IF_MATCH,
     ApiOkResponse({ type: TaskDto, description: `The task after ${action}` }),
     ApiProblems(400, 403, 404, 409, 412),
+    TaskResponse(),
   );
 
 @ApiTags('tasks')
@@ -80,20 +75,15 @@ export class TasksController {
   @Idempotent()
   @ApiCreatedResponse({ type: TaskDto })
   @ApiProblems(400, 422)
-  async create(
-    @Command() context: CommandContext,
-    @Body() body: CreateTaskDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    const task = await this.tasks.create(context, {
+  @TaskResponse({ location: true })
+  create(@Command() context: CommandContext, @Body() body: CreateTaskDto): Promise<Task> {
+    return this.tasks.create(context, {
       title: body.title,
       description: body.description,
       priority: body.priority,
       dueAt: dateOrNull(body.due_at),
       reviewerId: body.reviewer_id,
     });
-    void reply.header('location', `/tasks/${task.id}`);
-    return withEtag(reply, task);
   }
 
   @Get()
@@ -114,12 +104,9 @@ export class TasksController {
   @Get(':id')
   @ApiOkResponse({ type: TaskDto })
   @ApiProblems(404)
-  async get(
-    @CurrentActor() actor: Actor,
-    @Param('id') id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.get(actor, id));
+  @TaskResponse()
+  get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<Task> {
+    return this.tasks.get(actor, id);
   }
 
   @Patch(':id')
@@ -127,25 +114,24 @@ export class TasksController {
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })
   @ApiProblems(400, 403, 404, 409, 412, 422)
-  async update(
+  @TaskResponse()
+  update(
     @Command() context: CommandContext,
     @Param('id') id: string,
     @Body() body: UpdateTaskDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
+  ): Promise<Task> {
     if (Object.values(body).every((value) => value === undefined)) {
       throw new RequestValidationError([
         { field: 'body', message: 'send at least one field to change' },
       ]);
     }
-    const task = await this.tasks.update(context, id, {
+    return this.tasks.update(context, id, {
       title: body.title,
       description: body.description,
       priority: body.priority,
       dueAt: dateOrNull(body.due_at),
       reviewerId: body.reviewer_id,
     });
-    return withEtag(reply, task);
   }
 
   @Delete(':id')
@@ -155,96 +141,49 @@ export class TasksController {
     description: 'Deleted (soft): hidden from reads, history kept for admins',
   })
   @ApiProblems(403, 404, 409, 412)
-  async delete(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<void> {
-    const task = await this.tasks.delete(context, id);
-    void reply.header('etag', etagOf(task.version));
+  @TaskResponse({ body: false })
+  delete(@Command() context: CommandContext, @Param('id') id: string): Promise<Task> {
+    return this.tasks.delete(context, id);
   }
 
   @Transition('assign')
   @ApiProblems(422)
-  async assign(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: AssignDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(
-      reply,
-      await this.tasks.assign(context, id, body.assignee_id, body.comment ?? null),
-    );
+  assign(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: AssignDto) {
+    return this.tasks.assign(ctx, id, body.assignee_id, body.comment ?? null);
   }
 
   @Transition('start')
-  async start(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: ActionDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.start(context, id, body.comment ?? null));
+  start(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.start(ctx, id, body.comment ?? null);
   }
 
   @Transition('submit')
-  async submit(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: ActionDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.submit(context, id, body.comment ?? null));
+  submit(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.submit(ctx, id, body.comment ?? null);
   }
 
   @Transition('approve')
-  async approve(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: ActionDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.approve(context, id, body.comment ?? null));
+  approve(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.approve(ctx, id, body.comment ?? null);
   }
 
   @Transition('reject')
-  async reject(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: RejectDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.reject(context, id, body.reason, body.comment ?? null));
+  reject(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: RejectDto) {
+    return this.tasks.reject(ctx, id, body.reason, body.comment ?? null);
   }
 
   @Transition('close')
-  async close(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: ActionDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.close(context, id, body.comment ?? null));
+  close(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.close(ctx, id, body.comment ?? null);
   }
 
   @Transition('cancel')
-  async cancel(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: ActionDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.cancel(context, id, body.comment ?? null));
+  cancel(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.cancel(ctx, id, body.comment ?? null);
   }
 
   @Transition('reactivate')
-  async reactivate(
-    @Command() context: CommandContext,
-    @Param('id') id: string,
-    @Body() body: ActionDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskDto> {
-    return withEtag(reply, await this.tasks.reactivate(context, id, body.comment ?? null));
+  reactivate(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.reactivate(ctx, id, body.comment ?? null);
   }
 }
