@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
   ConcurrencyConflict,
-  isDuplicateKey,
+  insertClaim,
   MongoUnitOfWork,
   Page,
   PageRequest,
@@ -23,15 +23,13 @@ export class MongoAuditLogRepository extends AuditLogRepository {
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    try {
-      await this.model.create([toAuditEntryDocument(entry)], {
-        session: this.unitOfWork.session(),
-      });
-    } catch (error) {
-      // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
-      if (isDuplicateKey(error)) throw new ConcurrencyConflict('Task', entry.taskId);
-      throw error;
-    }
+    // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
+    await insertClaim(
+      this.model,
+      toAuditEntryDocument(entry),
+      this.unitOfWork.session(),
+      () => new ConcurrencyConflict('Task', entry.taskId),
+    );
   }
 
   async listForTask(taskId: string, page: PageRequest): Promise<Page<AuditEntry>> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isDuplicateKey, MongoUnitOfWork, Page, PageRequest } from '@taskflow/platform';
+import { insertClaim, MongoUnitOfWork, Page, PageRequest } from '@taskflow/platform';
 import type { Model } from 'mongoose';
 import type { CollaborationRecord } from '../../domain/collaboration-record';
 import { CollaborationRecordRepository } from '../../ports/collaboration-record.repository';
@@ -17,12 +17,8 @@ export class MongoCollaborationRecordRepository extends CollaborationRecordRepos
   }
 
   async add(record: CollaborationRecord): Promise<void> {
-    try {
-      await this.model.create([toRecordDocument(record)], { session: this.unitOfWork.session() });
-    } catch (error) {
-      // Already there: a roll-forward re-adding what the claiming write stored.
-      if (!isDuplicateKey(error)) throw error;
-    }
+    // Already there: a roll-forward re-adding what the claiming write stored.
+    await insertClaim(this.model, toRecordDocument(record), this.unitOfWork.session(), () => null);
   }
 
   async listForTask(taskId: string, page: PageRequest): Promise<Page<CollaborationRecord>> {

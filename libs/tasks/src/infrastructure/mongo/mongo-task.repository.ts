@@ -4,7 +4,7 @@ import {
   Actor,
   ConcurrencyConflict,
   isAdmin,
-  isDuplicateKey,
+  insertClaim,
   MongoUnitOfWork,
   Page,
   PageRequest,
@@ -66,12 +66,12 @@ export class MongoTaskRepository extends TaskRepository {
   }
 
   async insert(task: TaskState): Promise<void> {
-    try {
-      await this.model.create([toTaskDocument(task)], { session: this.unitOfWork.session() });
-    } catch (error) {
-      if (isDuplicateKey(error)) throw new ConcurrencyConflict('Task', task.id);
-      throw error;
-    }
+    await insertClaim(
+      this.model,
+      toTaskDocument(task),
+      this.unitOfWork.session(),
+      () => new ConcurrencyConflict('Task', task.id),
+    );
   }
 
   async save(task: TaskState, expectedVersion: number): Promise<void> {
