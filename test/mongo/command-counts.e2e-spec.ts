@@ -34,6 +34,18 @@ describe('database commands per HTTP request (mongo driver)', () => {
     expect(commands.length).toBeLessThanOrEqual(GET_BUDGET);
   });
 
+  it('scopes a read in the query itself: a task the actor may not see is never fetched', async () => {
+    const id = await anAssignedTask(t);
+    const start = log.commands.length;
+    expectStatus(await t.http().get(`/tasks/${id}`).set(as('a_builder')), 404);
+    const taskReads = log.commands
+      .slice(start)
+      .filter((c) => c.name === 'find' && c.collection === 'tasks');
+    expect(taskReads.map((c) => c.command.filter)).toEqual([
+      { _id: id, deleted_at: null, visible_to: 'a_builder' },
+    ]);
+  });
+
   it('runs a keyed transition with a comment in eight commands without a transaction', async () => {
     const id = await anAssignedTask(t);
     const commands = await log.during(async () =>

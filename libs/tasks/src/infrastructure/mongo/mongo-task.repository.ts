@@ -10,7 +10,7 @@ import {
   PageRequest,
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
-import { Task } from '../../domain/task.entity';
+import { Task, taskViewers } from '../../domain/task.entity';
 import type { TaskState } from '../../domain/task-events';
 import { parseTaskPriority, parseTaskStatus } from '../../domain/task-status';
 import { TaskFilter, TaskRepository } from '../../ports/task.repository';
@@ -27,9 +27,7 @@ export function toTaskDocument(task: TaskState): TaskDocument {
     creator_id: task.creatorId,
     assignee_id: task.assigneeId,
     reviewer_id: task.reviewerId,
-    visible_to: [
-      ...new Set([task.creatorId, task.assigneeId, task.reviewerId].filter((id) => id !== null)),
-    ],
+    visible_to: taskViewers(task),
     version: task.version,
     created_at: task.createdAt,
     updated_at: task.updatedAt,
@@ -54,6 +52,11 @@ export function fromTaskDocument(doc: TaskDocument): TaskState {
     updatedAt: doc.updated_at,
     deletedAt: doc.deleted_at ?? null,
   };
+}
+
+/** Task.isVisibleTo as a query: not deleted and, for all but admins, among its viewers. */
+function visibleTo(actor: Actor): Record<string, unknown> {
+  return isAdmin(actor) ? { deleted_at: null } : { deleted_at: null, visible_to: actor.id };
 }
 
 @Injectable()
@@ -97,13 +100,15 @@ export class MongoTaskRepository extends TaskRepository {
   }
 
   async findVisibleTo(actor: Actor, id: string): Promise<Task | null> {
-    const task = await this.findById(id);
-    return task?.isVisibleTo(actor) ? task : null;
+    const doc = await this.model
+      .findOne({ _id: id, ...visibleTo(actor) }, null, { session: this.unitOfWork.session() })
+      .lean<TaskDocument>()
+      .exec();
+    return doc ? Task.restore(fromTaskDocument(doc)) : null;
   }
 
   async listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    const query: Record<string, unknown> = { deleted_at: null };
-    if (!isAdmin(actor)) query.visible_to = actor.id;
+    const query: Record<string, unknown> = visibleTo(actor);
     if (filter.status !== undefined) query.status = filter.status;
     if (filter.assigneeId !== undefined) query.assignee_id = filter.assigneeId;
     if (filter.creatorId !== undefined) query.creator_id = filter.creatorId;
