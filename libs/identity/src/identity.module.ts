@@ -18,6 +18,7 @@ import { UsersController } from './http/users.controller';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-password-hasher';
 import { BearerAuthenticator } from './infrastructure/jwt/bearer-authenticator';
 import { JwtAccessTokenIssuer } from './infrastructure/jwt/jwt-access-token.issuer';
+import { jwtOptions } from './infrastructure/jwt/jwt-options';
 import { LogMailer } from './infrastructure/mail/log-mailer';
 import { SmtpMailer } from './infrastructure/mail/smtp-mailer';
 import { UnconfiguredMailer } from './infrastructure/mail/unconfigured-mailer';
@@ -47,18 +48,7 @@ export class IdentityModule {
       global: true,
       imports: [
         IdentityPersistenceModule.register({ driver: options.driver }),
-        JwtModule.registerAsync({
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({
-            secret: config.jwt.secret,
-            signOptions: {
-              algorithm: 'HS256',
-              issuer: config.jwt.issuer,
-              audience: config.jwt.audience,
-              expiresIn: config.jwt.accessTtlSeconds,
-            },
-          }),
-        }),
+        JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
       ],
       controllers: [AuthController, UsersController],
       providers: [

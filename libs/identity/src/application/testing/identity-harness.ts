@@ -4,6 +4,7 @@ import { AppConfig, loadConfig, ManualClock, MemoryUnitOfWork } from '@taskflow/
 import { BcryptPasswordHasher } from '../../infrastructure/crypto/bcrypt-password-hasher';
 import { claimsOf } from '../../infrastructure/jwt/access-token.payload';
 import { JwtAccessTokenIssuer } from '../../infrastructure/jwt/jwt-access-token.issuer';
+import { jwtOptions } from '../../infrastructure/jwt/jwt-options';
 import { MemoryAccountRepository } from '../../infrastructure/memory/memory-account.repository';
 import { MemoryPasswordResetTokenRepository } from '../../infrastructure/memory/memory-password-reset-token.repository';
 import { MemoryRefreshTokenRepository } from '../../infrastructure/memory/memory-refresh-token.repository';
@@ -51,15 +52,7 @@ export async function identityHarness(env: Record<string, string> = {}) {
   const resetTokens = new MemoryPasswordResetTokenRepository(unitOfWork);
   const hasher = new BcryptPasswordHasher(config);
   const mailer = new RecordingMailer();
-  const jwt = new JwtService({
-    secret: config.jwt.secret,
-    signOptions: {
-      algorithm: 'HS256',
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      expiresIn: config.jwt.accessTtlSeconds,
-    },
-  });
+  const jwt = new JwtService(jwtOptions(config));
   const logins = new RecordingLoginObserver();
   const sessions = new SessionService(
     accounts,
