@@ -1,6 +1,6 @@
 import { MongoTopology } from '@taskflow/platform';
 import { TaskRepository } from '@taskflow/tasks';
-import { aTaskState } from '../support/fixtures';
+import { aTaskState } from '@taskflow/tasks/testing';
 import { CommandLog } from '../support/mongo';
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
 import { anAssignedTask, as, expectStatus } from '../support/workflow';

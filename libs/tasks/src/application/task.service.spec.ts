@@ -4,8 +4,8 @@ import { MemoryCollaborationRecordRepository } from '@taskflow/audit/infrastruct
 import { AccountLookup } from '@taskflow/identity';
 import {
   Actor,
-  Clock,
   ConcurrencyConflict,
+  ManualClock,
   MemoryUnitOfWork,
   PROBLEM_CATALOG,
 } from '@taskflow/platform';
@@ -21,12 +21,6 @@ import { TaskRollForward } from './task-roll-forward.service';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
 const DISABLED = 'u_gone';
-
-class FixedClock extends Clock {
-  now(): Date {
-    return new Date(NOW);
-  }
-}
 
 /** Identity as Tasks sees it: a map of accounts, with a gate to hold lookups mid-use-case. */
 class InMemoryAccounts extends AccountLookup {
@@ -84,7 +78,7 @@ function harness() {
     records,
     accounts,
     unitOfWork,
-    new FixedClock(),
+    new ManualClock(NOW),
     rollForward,
     observer,
   );
