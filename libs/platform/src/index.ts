@@ -6,6 +6,7 @@ export * from './http/client-error';
 export * from './http/json-body';
 export * from './http/problem.filter';
 export * from './http/request-id';
+export * from './http/request-with-actor';
 export * from './http/static-metadata-reflector';
 export * from './http/validation';
 export * from './ids';

@@ -9,14 +9,19 @@ import {
   MemoryUnitOfWork,
   PROBLEM_CATALOG,
 } from '@taskflow/platform';
-import { ReasonRequired, TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
+import {
+  AccountUnavailable,
+  ReasonRequired,
+  TaskNotFound,
+  TaskPreconditionFailed,
+} from '../domain/task-errors';
 import type { Task } from '../domain/task.entity';
 import { ADMIN, AGENT, ASSIGNEE, CREATOR, REVIEWER, STRANGER } from '../domain/testing/a-task';
 import type { TaskChanged } from '../domain/task-events';
 import { MemoryTaskRepository } from '../infrastructure/memory/memory-task.repository';
 import { TaskChangeObserver } from '../ports/task-change-observer';
 import { TaskHistoryAccessService } from './task-history-access.service';
-import { AccountUnavailable, CommandContext, TaskService } from './task.service';
+import { CommandContext, TaskService } from './task.service';
 import { TaskRollForward } from './task-roll-forward.service';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');

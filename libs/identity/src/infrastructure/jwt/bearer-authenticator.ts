@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, VerifiedCallback } from 'passport-jwt';
-import { ActorResolver, Unauthenticated } from '../../application/actor-resolver';
+import { ActorResolver } from '../../application/actor-resolver';
+import { Unauthenticated } from '../../domain/credentials';
 import type { AccessTokenClaims } from '../../ports/access-token-issuer';
 import { claimsOf } from './access-token.payload';
 
