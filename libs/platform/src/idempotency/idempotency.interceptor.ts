@@ -2,16 +2,16 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import canonicalize from 'canonicalize';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
-import type { Actor } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { DomainError } from '../domain/domain-error';
 import { toProblem } from '../errors/problem';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.filter';
+import type { RequestWithActor } from '../http/request-with-actor';
 import { RequestValidationError } from '../http/validation';
 import { METRIC } from '../observability/metrics';
 import { UnitOfWork } from '../persistence/unit-of-work';
@@ -27,8 +27,6 @@ import { IdempotencyStore, StoredResponse } from './idempotency.store';
 export const IN_FLIGHT_LEASE_MS = 60_000;
 const KEY = /^[\x20-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
-
-type Request = FastifyRequest & { actor?: Actor };
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -68,7 +66,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<RequestWithActor>();
     const header = request.headers['idempotency-key'];
     if (header === undefined || (request.method !== 'POST' && request.method !== 'PATCH'))
       return next.handle();
@@ -80,7 +78,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async handle(
     context: ExecutionContext,
     next: CallHandler,
-    request: Request,
+    request: RequestWithActor,
     key: string,
   ): Promise<unknown> {
     const now = this.clock.now();
@@ -130,7 +128,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private success(
     context: ExecutionContext,
-    request: Request,
+    request: RequestWithActor,
     reply: FastifyReply,
     body: unknown,
   ): StoredResponse {

@@ -6,9 +6,8 @@ import {
   ThrottlerModule,
   ThrottlerOptions,
 } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
 import type { AppConfig, Driver, RateLimit } from '../config/app-config';
-import type { Actor } from '../domain/actor';
+import type { RequestWithActor } from '../http/request-with-actor';
 import { bindDriver } from '../persistence/driver-bindings';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage';
 import {
@@ -19,7 +18,7 @@ import {
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
 
-type Request = FastifyRequest & { actor?: Actor; routeOptions?: { url?: string } };
+type Request = RequestWithActor & { routeOptions?: { url?: string } };
 
 export const RATE_LIMIT_POLICIES = ['global', 'auth-client', 'auth-account'] as const;
 
