@@ -16,7 +16,7 @@ import { ActorGuard } from './http/actor.guard';
 import { AuthController } from './http/auth.controller';
 import { UsersController } from './http/users.controller';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-password-hasher';
-import { BearerAuthenticator } from './infrastructure/jwt/bearer-authenticator';
+import { PassportBearerAuthenticator } from './infrastructure/jwt/bearer-authenticator';
 import { JwtAccessTokenIssuer } from './infrastructure/jwt/jwt-access-token.issuer';
 import { jwtOptions } from './infrastructure/jwt/jwt-options';
 import { LogMailer } from './infrastructure/mail/log-mailer';
@@ -25,6 +25,7 @@ import { UnconfiguredMailer } from './infrastructure/mail/unconfigured-mailer';
 import { IdentityPersistenceModule } from './identity-persistence.module';
 import { AccessTokenIssuer } from './ports/access-token-issuer';
 import { AccountLookup } from './ports/account-lookup';
+import { BearerAuthenticator } from './ports/bearer-authenticator';
 import { Mailer } from './ports/mailer';
 import { PasswordHasher } from './ports/password-hasher';
 
@@ -62,7 +63,7 @@ export class IdentityModule {
         { provide: LoginObserver, useClass: PrometheusLoginObserver },
         PasswordResetService,
         ActorResolver,
-        BearerAuthenticator,
+        { provide: BearerAuthenticator, useClass: PassportBearerAuthenticator },
         DevAccountsSeeder,
         BootstrapAdminSeeder,
         { provide: APP_GUARD, useClass: ActorGuard },

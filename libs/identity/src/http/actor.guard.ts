@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { RequestWithActor, StaticMetadataReflector } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
 import { ActorResolver } from '../application/actor-resolver';
-import { BearerAuthenticator } from '../infrastructure/jwt/bearer-authenticator';
+import { BearerAuthenticator } from '../ports/bearer-authenticator';
 import { IS_PUBLIC } from './auth.decorators';
 
 const header = (value: string | string[] | undefined): string | undefined =>

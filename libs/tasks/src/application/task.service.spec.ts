@@ -1,6 +1,8 @@
 import type { AuditEntry, CollaborationRecord } from '@taskflow/audit';
-import { MemoryAuditLogRepository } from '@taskflow/audit/infrastructure/memory/memory-audit-log.repository';
-import { MemoryCollaborationRecordRepository } from '@taskflow/audit/infrastructure/memory/memory-collaboration-record.repository';
+import {
+  MemoryAuditLogRepository,
+  MemoryCollaborationRecordRepository,
+} from '@taskflow/audit/testing';
 import { AccountLookup } from '@taskflow/identity';
 import {
   Actor,

@@ -8,6 +8,7 @@ import { ExtractJwt, Strategy as JwtStrategy, VerifiedCallback } from 'passport-
 import { ActorResolver } from '../../application/actor-resolver';
 import { Unauthenticated } from '../../domain/credentials';
 import type { AccessTokenClaims } from '../../ports/access-token-issuer';
+import { BearerAuthenticator } from '../../ports/bearer-authenticator';
 import { claimsOf } from './access-token.payload';
 
 /** Why passport-jwt refused a token, in words that give nothing away. */
@@ -43,7 +44,7 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
  * at once; a different token, even one differing in a single character, is verified afresh.
  */
 @Injectable()
-export class BearerAuthenticator {
+export class PassportBearerAuthenticator extends BearerAuthenticator {
   private readonly passport = new Passport();
   private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_CACHED });
 
@@ -51,6 +52,7 @@ export class BearerAuthenticator {
     config: AppConfig,
     private readonly resolver: ActorResolver,
   ) {
+    super();
     this.passport.use(
       new JwtStrategy(
         {
