@@ -1,8 +1,9 @@
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import { resolve } from 'node:path';
-import config from '../../eslint.config.mjs';
 
 const ROOT = resolve(__dirname, '../..');
+// The project's own config, as `eslint .` runs it (loaded here: ESLint cannot import() it in Jest).
+const config = jest.requireActual<{ default: Linter.Config[] }>('../../eslint.config.mjs').default;
 
 /** The restricted-import messages ESLint gives `code` as if it were the file at `path`. */
 async function refusals(path: string, code: string): Promise<string[]> {
