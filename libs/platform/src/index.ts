@@ -35,6 +35,7 @@ export * from './persistence/migration-check';
 export * from './persistence/mongo/mongo-checkpoints';
 export * from './persistence/mongo/mongo-errors';
 export * from './persistence/mongo/insert-claim';
+export * from './persistence/mongo/mongo-paging';
 export * from './persistence/mongo/mongo-migrator';
 export * from './persistence/mongo/mongo-topology';
 export * from './persistence/mongo/mongo-unit-of-work';

@@ -5,6 +5,8 @@ import {
   insertClaim,
   MongoUnitOfWork,
   Page,
+  pageFrom,
+  pageProbe,
   PageRequest,
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
@@ -38,15 +40,11 @@ export class MongoAuditLogRepository extends AuditLogRepository {
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
       .sort({ version: 1 })
-      .limit(page.limit + 1)
-      .batchSize(page.limit + 1)
+      .limit(pageProbe(page))
+      .batchSize(pageProbe(page))
       .lean<AuditEntryDocument[]>()
       .exec();
-    const items = docs.slice(0, page.limit).map(fromAuditEntryDocument);
-    return {
-      items,
-      nextCursor: docs.length > page.limit ? String(items[items.length - 1].version) : null,
-    };
+    return pageFrom(docs, page, fromAuditEntryDocument, (entry) => String(entry.version));
   }
 
   async latestVersionsSince(since: Date): Promise<Map<string, number>> {

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { insertClaim, MongoUnitOfWork, Page, PageRequest } from '@taskflow/platform';
+import {
+  insertClaim,
+  MongoUnitOfWork,
+  Page,
+  pageFrom,
+  pageProbe,
+  PageRequest,
+} from '@taskflow/platform';
 import type { Model } from 'mongoose';
 import type { CollaborationRecord } from '../../domain/collaboration-record';
 import { CollaborationRecordRepository } from '../../ports/collaboration-record.repository';
@@ -27,14 +34,10 @@ export class MongoCollaborationRecordRepository extends CollaborationRecordRepos
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
       .sort({ _id: 1 })
-      .limit(page.limit + 1)
-      .batchSize(page.limit + 1)
+      .limit(pageProbe(page))
+      .batchSize(pageProbe(page))
       .lean<RecordDocument[]>()
       .exec();
-    const items = docs.slice(0, page.limit).map(fromRecordDocument);
-    return {
-      items,
-      nextCursor: docs.length > page.limit ? items[items.length - 1].id : null,
-    };
+    return pageFrom(docs, page, fromRecordDocument, (record) => record.id);
   }
 }

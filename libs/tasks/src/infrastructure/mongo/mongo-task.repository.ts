@@ -7,6 +7,8 @@ import {
   insertClaim,
   MongoUnitOfWork,
   Page,
+  pageFrom,
+  pageProbe,
   PageRequest,
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
@@ -113,19 +115,19 @@ export class MongoTaskRepository extends TaskRepository {
     if (filter.assigneeId !== undefined) query.assignee_id = filter.assigneeId;
     if (filter.creatorId !== undefined) query.creator_id = filter.creatorId;
     if (page.after !== null) query._id = { $gt: page.after };
-    // One more than the page tells whether another page follows; one batch, so one command.
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
       .sort({ _id: 1 })
-      .limit(page.limit + 1)
-      .batchSize(page.limit + 1)
+      .limit(pageProbe(page))
+      .batchSize(pageProbe(page))
       .lean<TaskDocument[]>()
       .exec();
-    const items = docs.slice(0, page.limit).map((doc) => Task.restore(fromTaskDocument(doc)));
-    return {
-      items,
-      nextCursor: docs.length > page.limit ? items[items.length - 1].id : null,
-    };
+    return pageFrom(
+      docs,
+      page,
+      (doc) => Task.restore(fromTaskDocument(doc)),
+      (task) => task.id,
+    );
   }
 
   async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {
