@@ -3,6 +3,41 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** Spec files and test fixtures: they may wire adapters, and use other libraries' fixtures. */
+const TESTS = ['**/*.spec.ts', '**/testing/**'];
+
+/** A relative path that leaves its library (`../../../audit/src/…`) or reaches into libs/. */
+const RELATIVE_INTO_ANOTHER_LIB = {
+  regex: '^\\.{1,2}/(\\.\\./)*([\\w-]+/)?(src|libs)(/|$)',
+  message: 'Import another library through its index (@taskflow/<lib>), not by a relative path.',
+};
+
+/** Libraries meet through their index, or the pure `@taskflow/<lib>/domain` entry. */
+const BETWEEN_LIBS = [
+  {
+    regex: '^@taskflow/[a-z-]+/(?!domain$).+',
+    message:
+      'Import another library through its index (@taskflow/<lib>) or its pure domain (@taskflow/<lib>/domain).',
+  },
+  RELATIVE_INTO_ANOTHER_LIB,
+];
+
+/** Tests may also use the fixtures a library offers at `@taskflow/<lib>/testing`. */
+const BETWEEN_LIBS_IN_TESTS = [
+  {
+    regex: '^@taskflow/[a-z-]+/(?!domain$|testing$).+',
+    message:
+      'Tests reach another library through @taskflow/<lib>, @taskflow/<lib>/domain or @taskflow/<lib>/testing.',
+  },
+  RELATIVE_INTO_ANOTHER_LIB,
+];
+
+/** `room` may not import from the `forbidden` room of its library (relative or by alias). */
+const layer = (room, forbidden) => ({
+  group: [`**/${forbidden}/**`, `**/${forbidden}`],
+  message: `${room} must not depend on ${forbidden}/ (dependencies point inward: http → application → domain; infrastructure → ports → domain).`,
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', '.cache/**', 'node_modules/**'] },
   eslint.configs.recommended,
@@ -13,6 +48,44 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'off',
+    },
+  },
+  // Boundaries, by glob so that every library under libs/ is covered as it is added. One
+  // `no-restricted-imports` per file (a later config replaces an earlier one's options), so each
+  // room's config repeats the rule between libraries.
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: [...TESTS],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...BETWEEN_LIBS] }] },
+  },
+  {
+    files: TESTS.map((glob) => `libs/${glob}`),
+    rules: { 'no-restricted-imports': ['error', { patterns: [...BETWEEN_LIBS_IN_TESTS] }] },
+  },
+  {
+    files: ['libs/*/src/http/**/*.ts'],
+    ignores: [...TESTS],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...BETWEEN_LIBS, layer('http/', 'infrastructure')] },
+      ],
+    },
+  },
+  {
+    files: ['libs/*/src/application/**/*.ts'],
+    ignores: [...TESTS],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...BETWEEN_LIBS,
+            layer('application/', 'infrastructure'),
+            layer('application/', 'http'),
+          ],
+        },
+      ],
     },
   },
   {
@@ -33,6 +106,7 @@ export default tseslint.config(
               message:
                 'domain/ may use only the pure domain of other libraries (@taskflow/<lib>/domain).',
             },
+            RELATIVE_INTO_ANOTHER_LIB,
           ],
         },
       ],

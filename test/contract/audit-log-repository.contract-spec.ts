@@ -1,7 +1,8 @@
 import { AuditLogRepository } from '@taskflow/audit';
 import { ConcurrencyConflict } from '@taskflow/platform';
+import { aTaskState } from '@taskflow/tasks/testing';
 import { testDrivers } from '../support/drivers';
-import { anAuditEntry, aRecord, aTaskState } from '../support/fixtures';
+import { anAuditEntry, aRecord } from '../support/fixtures';
 import { Persistence, startPersistence } from '../support/persistence';
 
 describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {

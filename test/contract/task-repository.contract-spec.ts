@@ -1,7 +1,7 @@
 import { ConcurrencyConflict } from '@taskflow/platform';
 import { TaskRepository } from '@taskflow/tasks';
+import { aTaskState } from '@taskflow/tasks/testing';
 import { testDrivers } from '../support/drivers';
-import { aTaskState } from '../support/fixtures';
 import { withDatabase } from '../support/mongo';
 import { Persistence, startPersistence } from '../support/persistence';
 

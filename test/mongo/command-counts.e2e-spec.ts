@@ -1,6 +1,6 @@
 import { MongoTopology } from '@taskflow/platform';
 import { TaskRepository } from '@taskflow/tasks';
-import { aTaskState } from '../support/fixtures';
+import { aTaskState } from '@taskflow/tasks/testing';
 import { CommandLog } from '../support/mongo';
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
 import { anAssignedTask, as, expectStatus } from '../support/workflow';
@@ -32,6 +32,18 @@ describe('database commands per HTTP request (mongo driver)', () => {
     );
     expect(commands).toEqual(['find accounts', 'findAndModify rate_limit_counters', 'find tasks']);
     expect(commands.length).toBeLessThanOrEqual(GET_BUDGET);
+  });
+
+  it('scopes a read in the query itself: a task the actor may not see is never fetched', async () => {
+    const id = await anAssignedTask(t);
+    const start = log.commands.length;
+    expectStatus(await t.http().get(`/tasks/${id}`).set(as('a_builder')), 404);
+    const taskReads = log.commands
+      .slice(start)
+      .filter((c) => c.name === 'find' && c.collection === 'tasks');
+    expect(taskReads.map((c) => c.command.filter)).toEqual([
+      { _id: id, deleted_at: null, visible_to: 'a_builder' },
+    ]);
   });
 
   it('runs a keyed transition with a comment in eight commands without a transaction', async () => {

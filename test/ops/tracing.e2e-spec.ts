@@ -101,7 +101,7 @@ describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     const spans = await traced.receiver.spansOf(traceId);
     // The server span is the caller's child; the framework's spans hang below it.
     const serverSpan = spans.find((span) => span.parentSpanId === callerSpanId);
-    expect(serverSpan).toBeDefined();
+    expect(serverSpan).toMatchObject({ traceId, name: 'GET /me' });
     expect(spans.some((span) => span.parentSpanId === serverSpan?.spanId)).toBe(true);
 
     const line = traced.app
@@ -148,8 +148,18 @@ for (const driver of TEST_DRIVERS.filter((name) => name === 'mongo')) {
       const isAccountRead = (span: ReceivedSpan) => span.name === 'findOne accounts';
       const spans = await traced.receiver.spansOf(traceId, 15_000, isAccountRead);
       const server = spans.find((span) => span.name === 'GET /me');
-      expect(server).toBeDefined();
-      expect(spans.filter(isAccountRead).length).toBeGreaterThan(0);
+      expect(server).toMatchObject({ traceId, name: 'GET /me' });
+      // Below it: each account read has the server span among its ancestors.
+      const byId = new Map(spans.map((span) => [span.spanId, span]));
+      const ancestorsOf = (span: ReceivedSpan): string[] => {
+        const ids: string[] = [];
+        for (let up = byId.get(span.parentSpanId ?? ''); up; up = byId.get(up.parentSpanId ?? ''))
+          ids.push(up.spanId);
+        return ids;
+      };
+      const reads = spans.filter(isAccountRead);
+      expect(reads.length).toBeGreaterThan(0);
+      for (const read of reads) expect(ancestorsOf(read)).toContain(server?.spanId);
     });
   });
 }

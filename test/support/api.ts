@@ -1,3 +1,4 @@
+import type { ProblemBody } from '@taskflow/platform';
 import type { Response } from 'supertest';
 import { DriverName, startTestApp, TestApp } from './test-app';
 
@@ -40,15 +41,8 @@ export function ensureStatus(res: Response, status: number): Response {
   return res;
 }
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  request_id: string;
+export interface Problem extends ProblemBody {
   errors?: { field: string; message: string }[];
-  [extension: string]: unknown;
 }
 
 /** Asserts an RFC 9457 problem of the given status and type slug, and returns its body. */

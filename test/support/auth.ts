@@ -1,4 +1,5 @@
 import { Clock } from '@taskflow/platform';
+import type { Response } from 'supertest';
 import type { TestApp } from './test-app';
 
 export const DEV_PASSWORD = 'taskflow-dev-password';
@@ -32,6 +33,21 @@ export const payloadOf = (jwt: string): Record<string, unknown> =>
     string,
     unknown
   >;
+
+/** A refresh answered with a bearer pair for `accountId`: the pair's shape and its subject. */
+export function expectPairFor(res: Response, accountId: string): TokenPairBody {
+  expect({ status: res.status, body: res.body as unknown }).toEqual({
+    status: 200,
+    body: {
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 900,
+    },
+  });
+  expect(payloadOf(res.body.access_token)).toMatchObject({ sub: accountId });
+  return res.body as TokenPairBody;
+}
 
 /** A problem body without the member that differs on every request. */
 export const sansRequestId = (body: Record<string, unknown>): Record<string, unknown> =>

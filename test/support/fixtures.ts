@@ -5,25 +5,6 @@ import { taskStateToRecord } from '@taskflow/tasks';
 
 const at = (offsetSeconds = 0): Date => new Date(Date.UTC(2026, 0, 1, 9, 0, offsetSeconds));
 
-export function aTaskState(overrides: Partial<TaskState> = {}): TaskState {
-  return {
-    id: newId('t'),
-    title: 'Write the quarterly report',
-    description: 'Totals per region',
-    status: 'pending',
-    priority: 'normal',
-    dueAt: null,
-    creatorId: 'u_alice',
-    assigneeId: null,
-    reviewerId: null,
-    version: 1,
-    createdAt: at(),
-    updatedAt: at(),
-    deletedAt: null,
-    ...overrides,
-  };
-}
-
 export function aRecord(overrides: Partial<CollaborationRecord> = {}): CollaborationRecord {
   return {
     id: newId('r'),

@@ -17,13 +17,15 @@ import { ActorGuard } from './http/actor.guard';
 import { AuthController } from './http/auth.controller';
 import { UsersController } from './http/users.controller';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-password-hasher';
-import { BearerAuthenticator } from './infrastructure/jwt/bearer-authenticator';
+import { PassportBearerAuthenticator } from './infrastructure/jwt/bearer-authenticator';
 import { JwtAccessTokenIssuer } from './infrastructure/jwt/jwt-access-token.issuer';
+import { jwtOptions } from './infrastructure/jwt/jwt-options';
 import { LogMailer } from './infrastructure/mail/log-mailer';
 import { SmtpMailer } from './infrastructure/mail/smtp-mailer';
 import { UnconfiguredMailer } from './infrastructure/mail/unconfigured-mailer';
 import { AccessTokenIssuer } from './ports/access-token-issuer';
 import { AccountLookup } from './ports/account-lookup';
+import { BearerAuthenticator } from './ports/bearer-authenticator';
 import { Mailer } from './ports/mailer';
 import { PasswordHasher } from './ports/password-hasher';
 import { MemoryAccountRepository } from './infrastructure/memory/memory-account.repository';
@@ -107,18 +109,7 @@ export class IdentityModule {
       global: true,
       imports: [
         IdentityPersistenceModule.register({ driver: options.driver }),
-        JwtModule.registerAsync({
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({
-            secret: config.jwt.secret,
-            signOptions: {
-              algorithm: 'HS256',
-              issuer: config.jwt.issuer,
-              audience: config.jwt.audience,
-              expiresIn: config.jwt.accessTtlSeconds,
-            },
-          }),
-        }),
+        JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
       ],
       controllers: [AuthController, UsersController],
       providers: [
@@ -133,7 +124,7 @@ export class IdentityModule {
         { provide: LoginObserver, useClass: PrometheusLoginObserver },
         PasswordResetService,
         ActorResolver,
-        BearerAuthenticator,
+        { provide: BearerAuthenticator, useClass: PassportBearerAuthenticator },
         DevAccountsSeeder,
         BootstrapAdminSeeder,
         ActorGuard,

@@ -42,6 +42,7 @@ export type { ProblemResponse } from './http/problem.filter';
 export { answerClientError } from './http/client-error';
 export { acceptOnlyJsonBodies, jsonDepth, MAX_JSON_DEPTH } from './http/json-body';
 export { requestIdFrom } from './http/request-id';
+export type { RequestWithActor } from './http/request-with-actor';
 export { StaticMetadataReflector } from './http/static-metadata-reflector';
 export { createValidationPipe, RequestValidationError } from './http/validation';
 export type { FieldError } from './http/validation';
@@ -84,6 +85,8 @@ export type {
   MigrationStatus,
   MigratorOptions,
 } from './persistence/mongo/mongo-migrator';
+export { insertClaim } from './persistence/mongo/insert-claim';
+export { pageFrom, pageProbe } from './persistence/mongo/mongo-paging';
 export { MongoTopology } from './persistence/mongo/mongo-topology';
 export { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
 

@@ -5,10 +5,11 @@ import {
   DomainError,
   problemResponse,
   RequestValidationError,
+  RequestWithActor,
   UnitOfWork,
 } from '@taskflow/platform';
 import { InjectMetric, makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { FirstRequest, IdempotentRequests } from '../application/idempotent-requests';
@@ -25,7 +26,7 @@ export const idempotentReplaysMetric = makeCounterProvider({
 
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
 
-type Request = FastifyRequest & { actor?: Actor };
+type Request = RequestWithActor;
 
 /**
  * Outcomes a retry could change are not stored (Stripe's rule): the request never ran

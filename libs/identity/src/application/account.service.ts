@@ -7,6 +7,7 @@ import {
   assertMayDisable,
   assertMayRevokeSessions,
   assertPasswordPolicy,
+  newAccount,
   SELF_SERVICE_ROLES,
 } from '../domain/account';
 import { AccountLookup } from '../ports/account-lookup';
@@ -40,16 +41,11 @@ export class AccountService extends AccountLookup {
       throw new AccountForbidden('Registration may only create human or agent accounts');
     }
     assertPasswordPolicy(registration.password);
-    const account: AccountState = {
-      id: registration.id,
-      name: registration.name,
-      role: registration.role,
-      email: registration.email ?? null,
-      status: 'active',
-      passwordHash: await this.hasher.hash(registration.password),
-      createdAt: this.clock.now(),
-      sessionsValidAfter: null,
-    };
+    const account = newAccount(
+      registration,
+      await this.hasher.hash(registration.password),
+      this.clock.now(),
+    );
     await this.accounts.create(account);
     return account;
   }

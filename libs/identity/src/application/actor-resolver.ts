@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, AppConfig, DomainError } from '@taskflow/platform';
+import { Actor, AppConfig } from '@taskflow/platform';
 import { issuedAfterRevocation } from '../domain/account';
+import { Unauthenticated } from '../domain/credentials';
 import type { AccessTokenClaims } from '../ports/access-token-issuer';
 import { AccountRepository } from '../ports/account.repository';
-
-export class Unauthenticated extends DomainError {
-  constructor(detail: string) {
-    super('AUTH.UNAUTHENTICATED', detail);
-  }
-}
 
 /**
  * Turns verified credentials into an actor. The account is read on every request (one read, no

@@ -34,7 +34,12 @@ describe('BootstrapAdminSeeder', () => {
   it('creates the admin when absent, and it can log in', async () => {
     await seederFor(h).onApplicationBootstrap();
     expect(await h.accounts.findById('root')).toMatchObject({ role: 'admin', status: 'active' });
-    await expect(h.sessions.login('root', ADMIN_PASSWORD)).resolves.toBeDefined();
+    await expect(h.sessions.login('root', ADMIN_PASSWORD).then(h.sessionOf)).resolves.toEqual({
+      accountId: 'root',
+      role: 'admin',
+      expiresInSeconds: 900,
+      refresh: { accountId: 'root', generation: 0 },
+    });
   });
 
   it('leaves an existing account as it is', async () => {

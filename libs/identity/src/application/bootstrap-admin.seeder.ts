@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig, Clock, ConfigError, DomainError } from '@taskflow/platform';
-import { AccountAlreadyExists, assertPasswordPolicy } from '../domain/account';
+import { AccountAlreadyExists, assertPasswordPolicy, newAccount } from '../domain/account';
 import { AccountRepository } from '../ports/account.repository';
 import { PasswordHasher } from '../ports/password-hasher';
 
@@ -38,16 +38,13 @@ export class BootstrapAdminSeeder implements OnApplicationBootstrap {
       return;
     }
     try {
-      await this.accounts.create({
-        id: admin.id,
-        name: 'Administrator',
-        role: 'admin',
-        email: null,
-        status: 'active',
-        passwordHash: await this.hasher.hash(admin.password),
-        createdAt: this.clock.now(),
-        sessionsValidAfter: null,
-      });
+      await this.accounts.create(
+        newAccount(
+          { id: admin.id, name: 'Administrator', role: 'admin' },
+          await this.hasher.hash(admin.password),
+          this.clock.now(),
+        ),
+      );
       this.logger.log(`Created the bootstrap admin ${admin.id}`);
     } catch (error) {
       // Another instance starting at the same time created it first.

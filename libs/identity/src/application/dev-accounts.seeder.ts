@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig, Clock, Role } from '@taskflow/platform';
+import { newAccount } from '../domain/account';
 import { AccountRepository } from '../ports/account.repository';
 import { PasswordHasher } from '../ports/password-hasher';
 
@@ -29,14 +30,7 @@ export class DevAccountsSeeder implements OnApplicationBootstrap {
     const passwordHash = await this.hasher.hash(DEV_PASSWORD);
     for (const account of DEV_ACCOUNTS) {
       if (await this.accounts.findById(account.id)) continue;
-      await this.accounts.create({
-        ...account,
-        email: null,
-        status: 'active',
-        passwordHash,
-        createdAt: this.clock.now(),
-        sessionsValidAfter: null,
-      });
+      await this.accounts.create(newAccount(account, passwordHash, this.clock.now()));
     }
     this.logger.warn(
       `Dev mode: X-User-ID is accepted; seeded ${DEV_ACCOUNTS.map((a) => a.id).join(', ')}`,

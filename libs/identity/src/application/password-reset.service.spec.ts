@@ -82,7 +82,12 @@ describe('PasswordResetService', () => {
       await h.passwordReset.confirm(token, NEW_PASSWORD);
       h.clock.advance(MINUTE);
       await expect(h.sessions.login('u_carol', PASSWORD)).rejects.toThrow(InvalidCredentials);
-      await expect(h.sessions.login('u_carol', NEW_PASSWORD)).resolves.toBeDefined();
+      await expect(h.sessions.login('u_carol', NEW_PASSWORD).then(h.sessionOf)).resolves.toEqual({
+        accountId: 'u_carol',
+        role: 'human',
+        expiresInSeconds: 900,
+        refresh: { accountId: 'u_carol', generation: 0 },
+      });
     });
 
     it('revokes every session: access and refresh tokens issued before', async () => {
@@ -101,7 +106,12 @@ describe('PasswordResetService', () => {
       await expect(h.passwordReset.confirm(token, 'yet another passphrase')).rejects.toThrow(
         InvalidResetToken,
       );
-      await expect(h.sessions.login('u_carol', NEW_PASSWORD)).resolves.toBeDefined();
+      await expect(h.sessions.login('u_carol', NEW_PASSWORD).then(h.sessionOf)).resolves.toEqual({
+        accountId: 'u_carol',
+        role: 'human',
+        expiresInSeconds: 900,
+        refresh: { accountId: 'u_carol', generation: 0 },
+      });
     });
 
     it('lets exactly one of two racing confirmations through', async () => {

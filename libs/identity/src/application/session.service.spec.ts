@@ -6,6 +6,14 @@ import { identityHarness, IdentityHarness, PASSWORD } from './testing/identity-h
 const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
 
+/** A working session of a human account: access for 15 minutes, refresh at `generation`. */
+const humanSession = (accountId: string, generation: number) => ({
+  accountId,
+  role: 'human',
+  expiresInSeconds: 900,
+  refresh: { accountId, generation },
+});
+
 describe('SessionService', () => {
   let h: IdentityHarness;
   beforeEach(async () => {
@@ -63,7 +71,9 @@ describe('SessionService', () => {
     it('refuses a password longer than 72 bytes even when bcrypt would match its first 72', async () => {
       const long = 'x'.repeat(72);
       await h.accountService.register({ id: 'u_long', name: 'L', role: 'human', password: long });
-      await expect(h.sessions.login('u_long', long)).resolves.toBeDefined();
+      await expect(h.sessions.login('u_long', long).then(h.sessionOf)).resolves.toEqual(
+        humanSession('u_long', 0),
+      );
       await expect(h.sessions.login('u_long', `${long}tail`)).rejects.toThrow(InvalidCredentials);
     });
 
@@ -78,7 +88,9 @@ describe('SessionService', () => {
         id: 'u_carol',
         role: 'human',
       });
-      await expect(h.sessions.refresh(after.refreshToken)).resolves.toBeDefined();
+      await expect(h.sessions.refresh(after.refreshToken).then(h.sessionOf)).resolves.toEqual(
+        humanSession('u_carol', 1),
+      );
     });
   });
 
@@ -92,7 +104,9 @@ describe('SessionService', () => {
         generation: 1,
       });
       h.clock.advance(60 * SECOND);
-      await expect(h.sessions.refresh(second.refreshToken)).resolves.toBeDefined();
+      await expect(h.sessions.refresh(second.refreshToken).then(h.sessionOf)).resolves.toEqual(
+        humanSession('u_carol', 2),
+      );
     });
 
     it('gives two refreshes racing with one token the same successor', async () => {
@@ -102,7 +116,9 @@ describe('SessionService', () => {
         h.sessions.refresh(first.refreshToken),
       ]);
       expect(a.refreshToken).toBe(b.refreshToken);
-      await expect(h.sessions.refresh(a.refreshToken)).resolves.toBeDefined();
+      await expect(h.sessions.refresh(a.refreshToken).then(h.sessionOf)).resolves.toEqual(
+        humanSession('u_carol', 2),
+      );
     });
 
     it('decides a race by the successor insert: without grace, the loser is reuse', async () => {
@@ -160,7 +176,9 @@ describe('SessionService', () => {
       await h.sessions.refresh(phone.refreshToken);
       h.clock.advance(11 * SECOND);
       await expect(h.sessions.refresh(phone.refreshToken)).rejects.toThrow(RefreshTokenReused);
-      await expect(h.sessions.refresh(laptop.refreshToken)).resolves.toBeDefined();
+      await expect(h.sessions.refresh(laptop.refreshToken).then(h.sessionOf)).resolves.toEqual(
+        humanSession('u_carol', 1),
+      );
     });
 
     it('refuses an unknown token', async () => {

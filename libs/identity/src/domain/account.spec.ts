@@ -7,6 +7,7 @@ import {
   InvalidPassword,
   issuedAfterRevocation,
   laterRevocation,
+  newAccount,
   sessionStart,
 } from './account';
 import { anAccount } from './testing/an-account';
@@ -14,6 +15,27 @@ import { anAccount } from './testing/an-account';
 const ADMIN = { id: 'u_admin', role: 'admin' as const };
 const CAROL = { id: 'u_carol', role: 'human' as const };
 const at = (iso: string): Date => new Date(iso);
+
+describe('newAccount', () => {
+  const now = new Date('2030-01-01T09:00:00.000Z');
+
+  it('is active, created now, with no revocation and no email unless given', () => {
+    expect(newAccount({ id: 'u_dan', name: 'Dan', role: 'agent' }, 'hash', now)).toEqual({
+      id: 'u_dan',
+      name: 'Dan',
+      role: 'agent',
+      email: null,
+      status: 'active',
+      passwordHash: 'hash',
+      createdAt: now,
+      sessionsValidAfter: null,
+    });
+    expect(
+      newAccount({ id: 'u_dan', name: 'Dan', role: 'human', email: 'dan@example.test' }, 'h', now)
+        .email,
+    ).toBe('dan@example.test');
+  });
+});
 
 describe('assertPasswordPolicy', () => {
   it('accepts 12 characters', () => {

@@ -22,6 +22,27 @@ export interface AccountState {
   readonly sessionsValidAfter: Date | null;
 }
 
+export interface NewAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly email?: string | null;
+}
+
+/** A new account: active, with no revocation behind it. */
+export function newAccount(account: NewAccount, passwordHash: string, now: Date): AccountState {
+  return {
+    id: account.id,
+    name: account.name,
+    role: account.role,
+    email: account.email ?? null,
+    status: 'active',
+    passwordHash,
+    createdAt: now,
+    sessionsValidAfter: null,
+  };
+}
+
 export class AccountAlreadyExists extends DomainError {
   constructor(id: string) {
     super('ACCOUNT.ALREADY_EXISTS', `An account with id ${id} already exists`);

@@ -6,3 +6,10 @@ export class InvalidCredentials extends DomainError {
     super('AUTH.INVALID_CREDENTIALS', 'The id or the password is not correct');
   }
 }
+
+/** No credentials, or ones that no longer name an active account or a live session. */
+export class Unauthenticated extends DomainError {
+  constructor(detail: string) {
+    super('AUTH.UNAUTHENTICATED', detail);
+  }
+}

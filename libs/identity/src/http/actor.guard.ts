@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { StaticMetadataReflector } from '@taskflow/platform';
+import { RequestWithActor, StaticMetadataReflector } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
 import { ActorResolver } from '../application/actor-resolver';
-import { BearerAuthenticator } from '../infrastructure/jwt/bearer-authenticator';
-import { IS_PUBLIC, RequestWithActor } from './auth.decorators';
+import { BearerAuthenticator } from '../ports/bearer-authenticator';
+import { IS_PUBLIC } from './auth.decorators';
 
 const header = (value: string | string[] | undefined): string | undefined =>
   typeof value === 'string' ? value : undefined;

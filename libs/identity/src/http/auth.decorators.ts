@@ -6,15 +6,12 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiProblems } from '@taskflow/platform';
-import type { Actor } from '@taskflow/platform';
-import type { FastifyRequest } from 'fastify';
+import type { Actor, RequestWithActor } from '@taskflow/platform';
 
 export const IS_PUBLIC = 'taskflow:public';
 
 /** Opts a route out of the global actor guard. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
-
-export type RequestWithActor = FastifyRequest & { actor?: Actor };
 
 /** The actor the global guard resolved for this request. */
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {

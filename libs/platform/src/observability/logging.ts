@@ -10,7 +10,7 @@ import {
   type LoggerOptions,
 } from 'pino';
 import type { AppConfig } from '../config/app-config';
-import type { Actor } from '../domain/actor';
+import type { RequestWithActor } from '../http/request-with-actor';
 
 /** Fields that hold a secret wherever they appear in a logged object. */
 const SECRET_FIELDS = ['password', 'new_password', 'access_token', 'refresh_token', 'token'];
@@ -98,7 +98,7 @@ export class RequestLogController extends LogController {
 
   override requestCompleted(
     error: Error | null | undefined,
-    request: FastifyRequest & { actor?: Actor },
+    request: RequestWithActor,
     reply: FastifyReply,
   ): void {
     const level = error || reply.statusCode >= 500 ? 'error' : 'info';

@@ -1,14 +1,13 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Actor, AppConfig, Clock, StaticMetadataReflector } from '@taskflow/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig, Clock, RequestWithActor, StaticMetadataReflector } from '@taskflow/platform';
+import type { FastifyReply } from 'fastify';
 import { CountedHit, RateLimiter } from '../application/rate-limiter';
 import type { Rate } from '../domain/rate-limit';
 import { NO_RATE_LIMIT } from './no-rate-limit.decorator';
 
 const COUNTED = Symbol('counted under the global policy');
 
-type Request = FastifyRequest & {
-  actor?: Actor;
+type Request = RequestWithActor & {
   routeOptions?: { url?: string };
   [COUNTED]?: true;
 };

@@ -1,32 +1,33 @@
 import type { AuditEntry, CollaborationRecord } from '@taskflow/audit';
-import { MemoryAuditLogRepository } from '@taskflow/audit/infrastructure/memory/memory-audit-log.repository';
-import { MemoryCollaborationRecordRepository } from '@taskflow/audit/infrastructure/memory/memory-collaboration-record.repository';
+import {
+  MemoryAuditLogRepository,
+  MemoryCollaborationRecordRepository,
+} from '@taskflow/audit/testing';
 import { AccountLookup } from '@taskflow/identity';
 import {
   Actor,
-  Clock,
   ConcurrencyConflict,
+  ManualClock,
   MemoryUnitOfWork,
   PROBLEM_CATALOG,
 } from '@taskflow/platform';
-import { ReasonRequired, TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
+import {
+  AccountUnavailable,
+  ReasonRequired,
+  TaskNotFound,
+  TaskPreconditionFailed,
+} from '../domain/task-errors';
 import type { Task } from '../domain/task.entity';
 import { ADMIN, AGENT, ASSIGNEE, CREATOR, REVIEWER, STRANGER } from '../domain/testing/a-task';
 import type { TaskChanged } from '../domain/task-events';
 import { MemoryTaskRepository } from '../infrastructure/memory/memory-task.repository';
 import { TaskChangeObserver } from '../ports/task-change-observer';
 import { TaskHistoryAccessService } from './task-history-access.service';
-import { AccountUnavailable, CommandContext, TaskService } from './task.service';
+import { CommandContext, TaskService } from './task.service';
 import { TaskRollForward } from './task-roll-forward.service';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
 const DISABLED = 'u_gone';
-
-class FixedClock extends Clock {
-  now(): Date {
-    return new Date(NOW);
-  }
-}
 
 /** Identity as Tasks sees it: a map of accounts, with a gate to hold lookups mid-use-case. */
 class InMemoryAccounts extends AccountLookup {
@@ -84,7 +85,7 @@ function harness() {
     records,
     accounts,
     unitOfWork,
-    new FixedClock(),
+    new ManualClock(NOW),
     rollForward,
     observer,
   );

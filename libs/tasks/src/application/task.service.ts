@@ -11,14 +11,13 @@ import {
   Actor,
   Clock,
   ConcurrencyConflict,
-  DomainError,
   newId,
   snakeCase,
   Page,
   PageRequest,
   UnitOfWork,
 } from '@taskflow/platform';
-import { TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
+import { AccountUnavailable, TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
 import type { TaskChanged, TaskState } from '../domain/task-events';
 import { taskStateToRecord } from '../domain/task-state-record';
 import { NewTask, Task, TaskEdits } from '../domain/task.entity';
@@ -31,14 +30,6 @@ export interface CommandContext {
   readonly actor: Actor;
   readonly requestId: string | null;
   readonly expectedVersion?: number;
-}
-
-export class AccountUnavailable extends DomainError {
-  constructor(field: string, id: string, why: string) {
-    super('TASK.ACCOUNT_UNAVAILABLE', `${field} ${id} ${why}`, {
-      errors: [{ field, message: why }],
-    });
-  }
 }
 
 const serialize = (value: unknown): unknown =>

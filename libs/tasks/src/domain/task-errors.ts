@@ -29,6 +29,15 @@ export class ReasonRequired extends DomainError {
   }
 }
 
+/** An account a task names (assignee, reviewer) does not exist or is not active. */
+export class AccountUnavailable extends DomainError {
+  constructor(field: string, id: string, why: string) {
+    super('TASK.ACCOUNT_UNAVAILABLE', `${field} ${id} ${why}`, {
+      errors: [{ field, message: why }],
+    });
+  }
+}
+
 export class TaskPreconditionFailed extends DomainError {
   /** `current` is known when the check ran before the write, not after a lost race. */
   constructor(id: string, current?: number) {

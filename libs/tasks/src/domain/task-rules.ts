@@ -1,4 +1,4 @@
-import type { TaskStatus } from './task-status';
+import { TASK_STATUSES, type TaskStatus } from './task-status';
 
 export const TASK_ACTIONS = [
   'assign',
@@ -27,16 +27,7 @@ export interface TransitionRule {
   readonly notByAssignee?: boolean;
 }
 
-const ALL: readonly TaskStatus[] = [
-  'pending',
-  'assigned',
-  'in_progress',
-  'submitted',
-  'rejected',
-  'approved',
-  'closed',
-  'cancelled',
-];
+const ALL: readonly TaskStatus[] = TASK_STATUSES;
 
 /** The state machine of DESIGN §3: the one table every verb goes through. */
 export const TRANSITIONS: Readonly<Record<TaskAction, TransitionRule>> = {

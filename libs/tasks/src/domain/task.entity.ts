@@ -37,6 +37,18 @@ const describeRelations = (relations: readonly Relation[]): string => {
     : names[0];
 };
 
+/**
+ * Who sees a task besides admins: its creator, assignee and reviewer (the creator by default),
+ * until it is deleted. Adapters index these ids so that a query can scope by them.
+ */
+export function taskViewers(
+  task: Pick<TaskState, 'creatorId' | 'assigneeId' | 'reviewerId'>,
+): string[] {
+  return [
+    ...new Set([task.creatorId, task.assigneeId, task.reviewerId].filter((id) => id !== null)),
+  ];
+}
+
 const sameValue = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 
@@ -99,7 +111,7 @@ export class Task {
 
   /** Creator, assignee, reviewer and admins see a task, until it is deleted. */
   isVisibleTo(actor: Actor): boolean {
-    return !this.isDeleted && this.relationsOf(actor).length > 0;
+    return !this.isDeleted && (isAdmin(actor) || taskViewers(this.state).includes(actor.id));
   }
 
   /** The audit log and records outlive deletion, for admins. */

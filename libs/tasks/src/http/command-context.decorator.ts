@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { RequestWithActor } from '@taskflow/identity';
+import type { RequestWithActor } from '@taskflow/platform';
 import type { CommandContext } from '../application/task.service';
 import { TaskPreconditionFailed } from '../domain/task-errors';
 

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
   ConcurrencyConflict,
-  isDuplicateKey,
+  insertClaim,
   MongoUnitOfWork,
   Page,
+  pageFrom,
+  pageProbe,
   PageRequest,
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
@@ -23,15 +25,13 @@ export class MongoAuditLogRepository extends AuditLogRepository {
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    try {
-      await this.model.create([toAuditEntryDocument(entry)], {
-        session: this.unitOfWork.session(),
-      });
-    } catch (error) {
-      // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
-      if (isDuplicateKey(error)) throw new ConcurrencyConflict('Task', entry.taskId);
-      throw error;
-    }
+    // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
+    await insertClaim(
+      this.model,
+      toAuditEntryDocument(entry),
+      this.unitOfWork.session(),
+      () => new ConcurrencyConflict('Task', entry.taskId),
+    );
   }
 
   async listForTask(taskId: string, page: PageRequest): Promise<Page<AuditEntry>> {
@@ -40,15 +40,11 @@ export class MongoAuditLogRepository extends AuditLogRepository {
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
       .sort({ version: 1 })
-      .limit(page.limit + 1)
-      .batchSize(page.limit + 1)
+      .limit(pageProbe(page))
+      .batchSize(pageProbe(page))
       .lean<AuditEntryDocument[]>()
       .exec();
-    const items = docs.slice(0, page.limit).map(fromAuditEntryDocument);
-    return {
-      items,
-      nextCursor: docs.length > page.limit ? String(items[items.length - 1].version) : null,
-    };
+    return pageFrom(docs, page, fromAuditEntryDocument, (entry) => String(entry.version));
   }
 
   async latestVersionsSince(since: Date): Promise<Map<string, number>> {

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isDuplicateKey, MongoUnitOfWork, Page, PageRequest } from '@taskflow/platform';
+import {
+  insertClaim,
+  MongoUnitOfWork,
+  Page,
+  pageFrom,
+  pageProbe,
+  PageRequest,
+} from '@taskflow/platform';
 import type { Model } from 'mongoose';
 import type { CollaborationRecord } from '../../domain/collaboration-record';
 import { CollaborationRecordRepository } from '../../ports/collaboration-record.repository';
@@ -17,12 +24,8 @@ export class MongoCollaborationRecordRepository extends CollaborationRecordRepos
   }
 
   async add(record: CollaborationRecord): Promise<void> {
-    try {
-      await this.model.create([toRecordDocument(record)], { session: this.unitOfWork.session() });
-    } catch (error) {
-      // Already there: a roll-forward re-adding what the claiming write stored.
-      if (!isDuplicateKey(error)) throw error;
-    }
+    // Already there: a roll-forward re-adding what the claiming write stored.
+    await insertClaim(this.model, toRecordDocument(record), this.unitOfWork.session(), () => null);
   }
 
   async listForTask(taskId: string, page: PageRequest): Promise<Page<CollaborationRecord>> {
@@ -31,14 +34,10 @@ export class MongoCollaborationRecordRepository extends CollaborationRecordRepos
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
       .sort({ _id: 1 })
-      .limit(page.limit + 1)
-      .batchSize(page.limit + 1)
+      .limit(pageProbe(page))
+      .batchSize(pageProbe(page))
       .lean<RecordDocument[]>()
       .exec();
-    const items = docs.slice(0, page.limit).map(fromRecordDocument);
-    return {
-      items,
-      nextCursor: docs.length > page.limit ? items[items.length - 1].id : null,
-    };
+    return pageFrom(docs, page, fromRecordDocument, (record) => record.id);
   }
 }

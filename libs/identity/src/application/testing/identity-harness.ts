@@ -4,6 +4,7 @@ import { AppConfig, loadConfig, ManualClock, MemoryUnitOfWork } from '@taskflow/
 import { BcryptPasswordHasher } from '../../infrastructure/crypto/bcrypt-password-hasher';
 import { claimsOf } from '../../infrastructure/jwt/access-token.payload';
 import { JwtAccessTokenIssuer } from '../../infrastructure/jwt/jwt-access-token.issuer';
+import { jwtOptions } from '../../infrastructure/jwt/jwt-options';
 import { MemoryAccountRepository } from '../../infrastructure/memory/memory-account.repository';
 import { MemoryPasswordResetTokenRepository } from '../../infrastructure/memory/memory-password-reset-token.repository';
 import { MemoryRefreshTokenRepository } from '../../infrastructure/memory/memory-refresh-token.repository';
@@ -11,8 +12,8 @@ import { Mailer, MailMessage } from '../../ports/mailer';
 import { AccountService } from '../account.service';
 import { ActorResolver } from '../actor-resolver';
 import { PasswordResetService } from '../password-reset.service';
-import { RefreshTokenSuccessors } from '../secret-tokens';
-import { SessionService } from '../session.service';
+import { hashSecretToken, RefreshTokenSuccessors } from '../secret-tokens';
+import { SessionService, TokenPair } from '../session.service';
 
 export const PASSWORD = 'correct horse battery';
 export const START = new Date('2030-04-01T08:00:00.000Z');
@@ -51,15 +52,7 @@ export async function identityHarness(env: Record<string, string> = {}) {
   const resetTokens = new MemoryPasswordResetTokenRepository(unitOfWork);
   const hasher = new BcryptPasswordHasher(config);
   const mailer = new RecordingMailer();
-  const jwt = new JwtService({
-    secret: config.jwt.secret,
-    signOptions: {
-      algorithm: 'HS256',
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      expiresIn: config.jwt.accessTtlSeconds,
-    },
-  });
+  const jwt = new JwtService(jwtOptions(config));
   const logins = new RecordingLoginObserver();
   const sessions = new SessionService(
     accounts,
@@ -85,6 +78,11 @@ export async function identityHarness(env: Record<string, string> = {}) {
   );
   const accountService = new AccountService(accounts, refreshTokens, hasher, unitOfWork, clock);
   const resolver = new ActorResolver(config, accounts);
+  const claimsIn = (accessToken: string) => {
+    const claims = claimsOf(jwt.verify(accessToken));
+    if (!claims) throw new Error('the token lacks a claim');
+    return claims;
+  };
 
   return {
     config,
@@ -103,10 +101,17 @@ export async function identityHarness(env: Record<string, string> = {}) {
     register: (id = 'u_carol', email: string | null = `${id}@example.test`) =>
       accountService.register({ id, name: id, role: 'human', password: PASSWORD, email }),
     /** The claims of an access token, as the bearer strategy hands them on once verified. */
-    claimsIn: (accessToken: string) => {
-      const claims = claimsOf(jwt.verify(accessToken));
-      if (!claims) throw new Error('the token lacks a claim');
-      return claims;
+    claimsIn,
+    /** What a token pair holds: whose access token, for how long, and which stored refresh token. */
+    sessionOf: async (pair: TokenPair) => {
+      const { accountId, role } = claimsIn(pair.accessToken);
+      const refresh = await refreshTokens.findByHash(hashSecretToken(pair.refreshToken));
+      return {
+        accountId,
+        role,
+        expiresInSeconds: pair.expiresInSeconds,
+        refresh: refresh && { accountId: refresh.accountId, generation: refresh.generation },
+      };
     },
   };
 }

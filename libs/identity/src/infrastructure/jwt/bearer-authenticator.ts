@@ -5,8 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, VerifiedCallback } from 'passport-jwt';
-import { ActorResolver, Unauthenticated } from '../../application/actor-resolver';
+import { ActorResolver } from '../../application/actor-resolver';
+import { Unauthenticated } from '../../domain/credentials';
 import type { AccessTokenClaims } from '../../ports/access-token-issuer';
+import { BearerAuthenticator } from '../../ports/bearer-authenticator';
 import { claimsOf } from './access-token.payload';
 
 /** Why passport-jwt refused a token, in words that give nothing away. */
@@ -42,7 +44,7 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
  * at once; a different token, even one differing in a single character, is verified afresh.
  */
 @Injectable()
-export class BearerAuthenticator {
+export class PassportBearerAuthenticator extends BearerAuthenticator {
   private readonly passport = new Passport();
   private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_CACHED });
 
@@ -50,6 +52,7 @@ export class BearerAuthenticator {
     config: AppConfig,
     private readonly resolver: ActorResolver,
   ) {
+    super();
     this.passport.use(
       new JwtStrategy(
         {

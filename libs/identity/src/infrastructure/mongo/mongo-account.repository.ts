@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isDuplicateKey, MongoUnitOfWork } from '@taskflow/platform';
+import { insertClaim, MongoUnitOfWork } from '@taskflow/platform';
 import type { Model, UpdateQuery } from 'mongoose';
 import {
   AccountAlreadyExists,
@@ -48,12 +48,12 @@ export class MongoAccountRepository extends AccountRepository {
   }
 
   async create(account: AccountState): Promise<void> {
-    try {
-      await this.model.create([toDocument(account)], { session: this.unitOfWork.session() });
-    } catch (error) {
-      if (isDuplicateKey(error)) throw new AccountAlreadyExists(account.id);
-      throw error;
-    }
+    await insertClaim(
+      this.model,
+      toDocument(account),
+      this.unitOfWork.session(),
+      () => new AccountAlreadyExists(account.id),
+    );
   }
 
   async findById(id: string): Promise<AccountState | null> {

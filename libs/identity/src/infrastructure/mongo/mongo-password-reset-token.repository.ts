@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { ConcurrencyConflict, isDuplicateKey, MongoUnitOfWork } from '@taskflow/platform';
+import { ConcurrencyConflict, insertClaim, MongoUnitOfWork } from '@taskflow/platform';
 import type { Model } from 'mongoose';
 import { InvalidResetToken, PasswordResetToken } from '../../domain/password-reset';
 import { PasswordResetTokenRepository } from '../../ports/password-reset-token.repository';
@@ -22,23 +22,17 @@ export class MongoPasswordResetTokenRepository extends PasswordResetTokenReposit
   }
 
   async insert(token: PasswordResetToken): Promise<void> {
-    try {
-      await this.tokens.create(
-        [
-          {
-            _id: token.tokenHash,
-            account_id: token.accountId,
-            issued_at: token.issuedAt,
-            expires_at: token.expiresAt,
-          },
-        ],
-        { session: this.unitOfWork.session() },
-      );
-    } catch (error) {
-      if (isDuplicateKey(error))
-        throw new ConcurrencyConflict('Password reset token', token.tokenHash);
-      throw error;
-    }
+    await insertClaim(
+      this.tokens,
+      {
+        _id: token.tokenHash,
+        account_id: token.accountId,
+        issued_at: token.issuedAt,
+        expires_at: token.expiresAt,
+      },
+      this.unitOfWork.session(),
+      () => new ConcurrencyConflict('Password reset token', token.tokenHash),
+    );
   }
 
   async findByHash(tokenHash: string): Promise<PasswordResetToken | null> {
@@ -57,13 +51,11 @@ export class MongoPasswordResetTokenRepository extends PasswordResetTokenReposit
   }
 
   async markUsed(tokenHash: string, at: Date): Promise<void> {
-    try {
-      await this.uses.create([{ _id: tokenHash, used_at: at }], {
-        session: this.unitOfWork.session(),
-      });
-    } catch (error) {
-      if (isDuplicateKey(error)) throw new InvalidResetToken();
-      throw error;
-    }
+    await insertClaim(
+      this.uses,
+      { _id: tokenHash, used_at: at },
+      this.unitOfWork.session(),
+      () => new InvalidResetToken(),
+    );
   }
 }

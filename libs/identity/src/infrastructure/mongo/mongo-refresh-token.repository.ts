@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { ConcurrencyConflict, isDuplicateKey, MongoUnitOfWork } from '@taskflow/platform';
+import { ConcurrencyConflict, insertClaim, MongoUnitOfWork } from '@taskflow/platform';
 import type { Model } from 'mongoose';
 import {
   RefreshFamily,
@@ -43,23 +43,17 @@ export class MongoRefreshTokenRepository extends RefreshTokenRepository {
   }
 
   async startFamily(family: RefreshFamily, first: RefreshToken): Promise<void> {
-    const session = this.unitOfWork.session();
-    try {
-      await this.families.create(
-        [
-          {
-            _id: family.id,
-            account_id: family.accountId,
-            created_at: family.createdAt,
-            revoked_at: family.revokedAt,
-          },
-        ],
-        { session },
-      );
-    } catch (error) {
-      if (isDuplicateKey(error)) throw new ConcurrencyConflict('Refresh family', family.id);
-      throw error;
-    }
+    await insertClaim(
+      this.families,
+      {
+        _id: family.id,
+        account_id: family.accountId,
+        created_at: family.createdAt,
+        revoked_at: family.revokedAt,
+      },
+      this.unitOfWork.session(),
+      () => new ConcurrencyConflict('Refresh family', family.id),
+    );
     await this.insertSuccessor(first);
   }
 
@@ -101,13 +95,12 @@ export class MongoRefreshTokenRepository extends RefreshTokenRepository {
    * the token they replace, so two refreshes of one token insert the same `_id` and the same hash.
    */
   async insertSuccessor(token: RefreshToken): Promise<void> {
-    try {
-      await this.tokens.create([toTokenDocument(token)], { session: this.unitOfWork.session() });
-    } catch (error) {
-      if (isDuplicateKey(error))
-        throw new RefreshTokenAlreadyRotated(token.familyId, token.generation);
-      throw error;
-    }
+    await insertClaim(
+      this.tokens,
+      toTokenDocument(token),
+      this.unitOfWork.session(),
+      () => new RefreshTokenAlreadyRotated(token.familyId, token.generation),
+    );
   }
 
   async revokeFamily(id: string, at: Date): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Actor } from '@taskflow/platform/domain';
+import { monotonicFactory } from 'ulid';
 import type { TaskState } from '../task-events';
 import { Task } from '../task.entity';
 
@@ -13,26 +14,46 @@ export const AGENT: Actor = { id: 'a_builder', role: 'agent' };
 export const CREATED_AT = new Date('2030-01-01T09:00:00.000Z');
 export const LATER = new Date('2030-01-02T10:30:00.000Z');
 
+/** When a fixture task was stored: before every instant the specs act at. */
+const STORED_AT = new Date('2026-01-01T09:00:00.000Z');
+
+const nextUlid = monotonicFactory();
+
 /**
- * A stored task in any state, built the way a repository restores one. Every status past
- * `pending` gets an assignee (u_bob) unless the overrides say otherwise.
+ * The state of a stored task, as a repository holds it: pending, no assignee, version 1. Each
+ * call has a new id, in creation order, so one store can hold many and list them oldest first.
  */
-export function aTask(overrides: Partial<TaskState> = {}): Task {
-  const status = overrides.status ?? 'pending';
-  return Task.restore({
-    id: 't_01jd3k8w9x2m4n6p8r0t2v4x6z',
+export function aTaskState(overrides: Partial<TaskState> = {}): TaskState {
+  return {
+    id: `t_${nextUlid().toLowerCase()}`,
     title: 'Write the release notes',
     description: 'Cover every change since 1.2',
-    status,
+    status: 'pending',
     priority: 'normal',
     dueAt: null,
     creatorId: CREATOR.id,
-    assigneeId: status === 'pending' ? null : ASSIGNEE.id,
+    assigneeId: null,
     reviewerId: null,
-    version: 3,
-    createdAt: CREATED_AT,
-    updatedAt: CREATED_AT,
+    version: 1,
+    createdAt: STORED_AT,
+    updatedAt: STORED_AT,
     deletedAt: null,
     ...overrides,
-  });
+  };
+}
+
+/**
+ * A stored task in any state, built the way a repository restores one, with some history
+ * (version 3). Every status past `pending` gets an assignee (u_bob) unless the overrides say
+ * otherwise.
+ */
+export function aTask(overrides: Partial<TaskState> = {}): Task {
+  const status = overrides.status ?? 'pending';
+  return Task.restore(
+    aTaskState({
+      assigneeId: status === 'pending' ? null : ASSIGNEE.id,
+      version: 3,
+      ...overrides,
+    }),
+  );
 }

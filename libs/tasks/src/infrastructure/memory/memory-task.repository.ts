@@ -8,7 +8,7 @@ import {
   Page,
   PageRequest,
 } from '@taskflow/platform';
-import { Task } from '../../domain/task.entity';
+import { Task, taskViewers } from '../../domain/task.entity';
 import { TaskState } from '../../domain/task-events';
 import { TaskFilter, TaskRepository } from '../../ports/task.repository';
 
@@ -27,10 +27,7 @@ function indexKeys(task: TaskState): [IndexName, string][] {
   ];
   if (task.assigneeId !== null) keys.push(['assignee', task.assigneeId]);
   if (task.deletedAt === null) {
-    // Who may see it (besides admins): creator, assignee, reviewer (the creator by default).
-    for (const id of new Set([task.creatorId, task.assigneeId, task.reviewerId])) {
-      if (id !== null) keys.push(['visibleTo', id]);
-    }
+    for (const id of taskViewers(task)) keys.push(['visibleTo', id]);
   }
   return keys;
 }

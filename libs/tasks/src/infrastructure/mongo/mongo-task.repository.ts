@@ -4,13 +4,15 @@ import {
   Actor,
   ConcurrencyConflict,
   isAdmin,
-  isDuplicateKey,
+  insertClaim,
   MongoUnitOfWork,
   Page,
+  pageFrom,
+  pageProbe,
   PageRequest,
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
-import { Task } from '../../domain/task.entity';
+import { Task, taskViewers } from '../../domain/task.entity';
 import type { TaskState } from '../../domain/task-events';
 import { parseTaskPriority, parseTaskStatus } from '../../domain/task-status';
 import { TaskFilter, TaskRepository } from '../../ports/task.repository';
@@ -27,9 +29,7 @@ export function toTaskDocument(task: TaskState): TaskDocument {
     creator_id: task.creatorId,
     assignee_id: task.assigneeId,
     reviewer_id: task.reviewerId,
-    visible_to: [
-      ...new Set([task.creatorId, task.assigneeId, task.reviewerId].filter((id) => id !== null)),
-    ],
+    visible_to: taskViewers(task),
     version: task.version,
     created_at: task.createdAt,
     updated_at: task.updatedAt,
@@ -56,6 +56,11 @@ export function fromTaskDocument(doc: TaskDocument): TaskState {
   };
 }
 
+/** Task.isVisibleTo as a query: not deleted and, for all but admins, among its viewers. */
+function visibleTo(actor: Actor): Record<string, unknown> {
+  return isAdmin(actor) ? { deleted_at: null } : { deleted_at: null, visible_to: actor.id };
+}
+
 @Injectable()
 export class MongoTaskRepository extends TaskRepository {
   constructor(
@@ -66,12 +71,12 @@ export class MongoTaskRepository extends TaskRepository {
   }
 
   async insert(task: TaskState): Promise<void> {
-    try {
-      await this.model.create([toTaskDocument(task)], { session: this.unitOfWork.session() });
-    } catch (error) {
-      if (isDuplicateKey(error)) throw new ConcurrencyConflict('Task', task.id);
-      throw error;
-    }
+    await insertClaim(
+      this.model,
+      toTaskDocument(task),
+      this.unitOfWork.session(),
+      () => new ConcurrencyConflict('Task', task.id),
+    );
   }
 
   async save(task: TaskState, expectedVersion: number): Promise<void> {
@@ -97,30 +102,32 @@ export class MongoTaskRepository extends TaskRepository {
   }
 
   async findVisibleTo(actor: Actor, id: string): Promise<Task | null> {
-    const task = await this.findById(id);
-    return task?.isVisibleTo(actor) ? task : null;
+    const doc = await this.model
+      .findOne({ _id: id, ...visibleTo(actor) }, null, { session: this.unitOfWork.session() })
+      .lean<TaskDocument>()
+      .exec();
+    return doc ? Task.restore(fromTaskDocument(doc)) : null;
   }
 
   async listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    const query: Record<string, unknown> = { deleted_at: null };
-    if (!isAdmin(actor)) query.visible_to = actor.id;
+    const query: Record<string, unknown> = visibleTo(actor);
     if (filter.status !== undefined) query.status = filter.status;
     if (filter.assigneeId !== undefined) query.assignee_id = filter.assigneeId;
     if (filter.creatorId !== undefined) query.creator_id = filter.creatorId;
     if (page.after !== null) query._id = { $gt: page.after };
-    // One more than the page tells whether another page follows; one batch, so one command.
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
       .sort({ _id: 1 })
-      .limit(page.limit + 1)
-      .batchSize(page.limit + 1)
+      .limit(pageProbe(page))
+      .batchSize(pageProbe(page))
       .lean<TaskDocument[]>()
       .exec();
-    const items = docs.slice(0, page.limit).map((doc) => Task.restore(fromTaskDocument(doc)));
-    return {
-      items,
-      nextCursor: docs.length > page.limit ? items[items.length - 1].id : null,
-    };
+    return pageFrom(
+      docs,
+      page,
+      (doc) => Task.restore(fromTaskDocument(doc)),
+      (task) => task.id,
+    );
   }
 
   async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {
