@@ -406,6 +406,17 @@ describe.each(TEST_DRIVERS)('hostile input (%s driver)', (driver) => {
       }
     });
 
+    it('answers headers over the size limit with 431 of its own problem type', async () => {
+      const res = await rawRequest(
+        app(),
+        rawHead('GET', '/me', { 'X-Padding': 'a'.repeat(20_000) }),
+      );
+
+      expect(expectRawProblem(res, 431).type).toBe(
+        `${PROBLEM_TYPE_BASE}request-header-fields-too-large`,
+      );
+    });
+
     it('answers an X-User-ID with control characters with a 4xx problem', async () => {
       const t = app();
       const res = await rawRequest(t, rawHead('GET', '/me', { 'X-User-ID': 'u_alice\u0000' }));
