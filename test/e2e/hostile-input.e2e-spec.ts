@@ -412,6 +412,7 @@ describe.each(TEST_DRIVERS)('hostile input (%s driver)', (driver) => {
         rawHead('GET', '/me', { 'X-Padding': 'a'.repeat(20_000) }),
       );
 
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(expectRawProblem(res, 431).type).toBe(
         `${PROBLEM_TYPE_BASE}request-header-fields-too-large`,
       );
@@ -423,6 +424,34 @@ describe.each(TEST_DRIVERS)('hostile input (%s driver)', (driver) => {
 
       expectRawProblem(res);
     });
+  });
+
+  describe('stalled requests', () => {
+    const slow = useTestApp(driver, {
+      REQUEST_TIMEOUT_SECONDS: '1',
+      CONNECTION_TIMEOUT_SECONDS: '5',
+    });
+
+    it('answers a body that stalls after its headers with 408 and closes the connection', async () => {
+      const { port } = slow().app.getHttpServer().address() as AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk) => chunks.push(chunk));
+      const startedAt = Date.now();
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(
+        'POST /tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User-ID: u_alice\r\n' +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":',
+      );
+      await closed;
+
+      const elapsed = Date.now() - startedAt;
+      const text = Buffer.concat(chunks).toString('utf8');
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(text).toContain(`"type":"${PROBLEM_TYPE_BASE}request-timeout"`);
+      expect(elapsed).toBeGreaterThanOrEqual(900);
+      expect(elapsed).toBeLessThan(4_000);
+    }, 15_000);
   });
 
   describe('content types', () => {

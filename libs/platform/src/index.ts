@@ -43,3 +43,4 @@ export * from './observability/metrics';
 export * from './observability/readiness';
 export * from './persistence/storage-info';
 export * from './version';
+export * from './http/http-security';
