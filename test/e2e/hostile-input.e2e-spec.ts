@@ -195,6 +195,49 @@ describe.each(TEST_DRIVERS)('hostile input (%s driver)', (driver) => {
     });
   });
 
+  describe('unknown fields named after Object.prototype members', () => {
+    const MEMBERS = Object.getOwnPropertyNames(Object.prototype);
+
+    // In a body, __proto__ is refused earlier by the JSON parser (see 'prototype keys').
+    const BODY_MEMBERS = MEMBERS.filter((member) => member !== '__proto__');
+
+    it.each(BODY_MEMBERS)('refuses a body field %s like any unknown field', async (member) => {
+      const t = app();
+      const task = await createTask(t);
+      const before = await storedState(t);
+
+      for (const [method, path, body] of [
+        ['post', '/tasks', { title: 'x' }],
+        ['patch', `/tasks/${task.id}`, { title: 'y' }],
+        ['post', `/tasks/${task.id}/cancel`, {}],
+        ['post', '/auth/login', { id: ALICE, password: 'taskflow-dev-password' }],
+      ] as const) {
+        const res = await t
+          .http()
+          [method](path)
+          .set(as(ALICE))
+          .set('content-type', 'application/json')
+          .send(JSON.stringify({ ...body, [member]: 'x' }));
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        expect(res.body.errors).toEqual([
+          { field: member, message: `property ${member} should not exist` },
+        ]);
+      }
+      expect(await storedState(t)).toEqual(before);
+    });
+
+    it.each(MEMBERS)('refuses a query parameter %s like any unknown one', async (member) => {
+      const res = await app()
+        .http()
+        .get(`/tasks?${encodeURIComponent(member)}=x`)
+        .set(as(ALICE));
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: member, message: `property ${member} should not exist` },
+      ]);
+    });
+  });
+
   describe('operator injection', () => {
     const bodies: readonly [string, (id: string) => string, Record<string, unknown>][] = [
       ['POST /tasks', () => '/tasks', { title: 'x', description: 'd', reviewer_id: 'u_bob' }],
