@@ -195,6 +195,59 @@ describe.each(TEST_DRIVERS)('hostile input (%s driver)', (driver) => {
     });
   });
 
+  describe('Unicode', () => {
+    it.each([
+      ['a lone high surrogate in a title', '/tasks', 'post', '{"title":"a\\ud800b"}', 'title'],
+      ['a lone low surrogate at the end', '/tasks', 'post', '{"title":"ab\\udfff"}', 'title'],
+      ['reversed surrogates', '/tasks', 'post', '{"title":"\\ude00\\ud83d"}', 'title'],
+      ['a lone surrogate in a key', '/tasks', 'post', '{"title":"x","\\ud800":1}', '\ufffd'],
+      [
+        'a lone surrogate in a PATCH',
+        'PATCH',
+        'patch',
+        '{"description":"d\\udbff"}',
+        'description',
+      ],
+      [
+        'a lone surrogate in a login id',
+        '/auth/login',
+        'post',
+        '{"id":"\\ud800","password":"x"}',
+        'id',
+      ],
+    ])('refuses %s with 400 and stores nothing', async (_, where, method, raw, field) => {
+      const t = app();
+      const task = await createTask(t);
+      const before = await storedState(t);
+      const path = where === 'PATCH' ? `/tasks/${task.id}` : where;
+
+      const res = await t
+        .http()
+        [method as 'post' | 'patch'](path)
+        .set(as(ALICE))
+        .set('content-type', 'application/json')
+        .send(raw);
+
+      const problem = expectProblem(res, 400, 'bad-request');
+      expect(problem.detail).toMatch(/well-formed Unicode/);
+      if (field !== '\ufffd') expect(problem.detail).toContain(field);
+      expect(await storedState(t)).toEqual(before);
+    });
+
+    it('stores and answers a surrogate pair sent as escapes as the character it encodes', async () => {
+      const t = app();
+      const res = await t
+        .http()
+        .post('/tasks')
+        .set(as(ALICE))
+        .set('content-type', 'application/json')
+        .send('{"title":"ship \\ud83d\\ude80 it"}');
+      ensureStatus(res, 201);
+      expect(res.body.title).toBe('ship \u{1f680} it');
+      expect((await getTask(t, res.body.id)).title).toBe('ship \u{1f680} it');
+    });
+  });
+
   describe('unknown fields named after Object.prototype members', () => {
     const MEMBERS = Object.getOwnPropertyNames(Object.prototype);
 
