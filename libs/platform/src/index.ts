@@ -44,3 +44,4 @@ export * from './observability/readiness';
 export * from './persistence/storage-info';
 export * from './version';
 export * from './http/http-security';
+export * from './http/date-time';
