@@ -49,6 +49,8 @@ export class AccountService extends AccountLookup {
       passwordHash: await this.hasher.hash(registration.password),
       createdAt: this.clock.now(),
       sessionsValidAfter: null,
+      sessionEpoch: null,
+      revokedFamilies: {},
     };
     await this.accounts.create(account);
     return account;

@@ -47,6 +47,8 @@ export class BootstrapAdminSeeder implements OnApplicationBootstrap {
         passwordHash: await this.hasher.hash(admin.password),
         createdAt: this.clock.now(),
         sessionsValidAfter: null,
+        sessionEpoch: null,
+        revokedFamilies: {},
       });
       this.logger.log(`Created the bootstrap admin ${admin.id}`);
     } catch (error) {

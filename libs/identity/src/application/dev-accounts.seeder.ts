@@ -36,6 +36,8 @@ export class DevAccountsSeeder implements OnApplicationBootstrap {
         passwordHash,
         createdAt: this.clock.now(),
         sessionsValidAfter: null,
+        sessionEpoch: null,
+        revokedFamilies: {},
       });
     }
     this.logger.warn(

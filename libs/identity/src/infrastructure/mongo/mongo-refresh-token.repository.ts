@@ -52,6 +52,7 @@ export class MongoRefreshTokenRepository extends RefreshTokenRepository {
             account_id: family.accountId,
             created_at: family.createdAt,
             revoked_at: family.revokedAt,
+            session_epoch: family.sessionEpoch,
           },
         ],
         { session },
@@ -92,6 +93,7 @@ export class MongoRefreshTokenRepository extends RefreshTokenRepository {
           accountId: doc.account_id,
           createdAt: doc.created_at,
           revokedAt: doc.revoked_at ?? null,
+          sessionEpoch: doc.session_epoch ?? null,
         }
       : null;
   }
