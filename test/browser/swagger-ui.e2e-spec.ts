@@ -1,6 +1,7 @@
 import { login } from '../support/auth';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
@@ -24,11 +25,40 @@ async function authorize(page: Page, scheme: string, value: string): Promise<voi
   await page.locator('.modal-ux button.btn-done').first().click();
 }
 
+/** A page server on a loopback origin of its own: the single-page app calling the API. */
+async function servePage(): Promise<{ server: Server; origin: string }> {
+  const server = createServer((_request, response) => {
+    response
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end('<!doctype html><title>spa</title>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // localhost, not 127.0.0.1: another origin than the API's, on the same loopback.
+  return { server, origin: `http://localhost:${(server.address() as AddressInfo).port}` };
+}
+
+/** CSP violations the page reports, gathered from the moment it starts. */
+async function watchCspViolations(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.exposeFunction('reportCspViolation', (text: string) => violations.push(text));
+  // A string, as this file is compiled without the DOM's types.
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (event) =>
+      window.reportCspViolation(event.violatedDirective + ' ' + event.blockedURI));`,
+  });
+  return violations;
+}
+
 describe('Swagger UI in a real browser', () => {
   let t: TestApp;
   let baseUrl: string;
   let context: BrowserContext;
   let profile: string;
+  let spa: { server: Server; origin: string };
+  let stranger: { server: Server; origin: string };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -36,8 +66,10 @@ describe('Swagger UI in a real browser', () => {
         `${CHROMIUM} is missing: this test drives Debian's chromium. Run scripts/install-chromium.sh (as root).`,
       );
     }
+    spa = await servePage();
+    stranger = await servePage();
     // startTestApp already listens on a loopback port.
-    t = await startTestApp('memory');
+    t = await startTestApp('memory', { CORS_ORIGINS: spa.origin });
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     profile = mkdtempSync(join(tmpdir(), 'taskflow-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -59,11 +91,14 @@ describe('Swagger UI in a real browser', () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await t?.close();
+    for (const page of [spa, stranger]) page?.server.close();
   });
 
   it('authorizes, runs GET /me with "Try it out", and shows 200', async () => {
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/docs`);
+    const violations = await watchCspViolations(page);
+    const docs = await page.goto(`${baseUrl}/docs`);
+    expect(docs?.headers()['content-security-policy']).toMatch(/frame-ancestors 'none'/);
     await page.locator('.swagger-ui .info .title').getByText('TaskFlow').waitFor();
 
     const { scheme, value } = await credentials(t);
@@ -84,5 +119,74 @@ describe('Swagger UI in a real browser', () => {
       .first()
       .innerText();
     expect(JSON.parse(body)).toMatchObject({ id: 'u_alice', role: 'human' });
+    expect(violations).toEqual([]);
+  }, 120_000);
+
+  it('lets a page on a listed origin call the API with a bearer token', async () => {
+    const { access_token } = await login(t, 'u_alice');
+    const page = await context.newPage();
+    await page.goto(spa.origin);
+
+    const result = await page.evaluate(
+      async ({ api, token }) => {
+        const created = await fetch(`${api}/tasks`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+            'Idempotency-Key': 'spa-create-1',
+            'X-Request-ID': 'spa-request-1',
+          },
+          body: JSON.stringify({ title: 'from the SPA' }),
+        });
+        const task = (await created.json()) as { id: string };
+        const etag = created.headers.get('ETag') as string;
+        const patched = await fetch(`${api}/tasks/${task.id}`, {
+          method: 'PATCH',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+            'If-Match': etag,
+          },
+          body: JSON.stringify({ title: 'edited from the SPA' }),
+        });
+        return {
+          created: created.status,
+          etag,
+          requestId: created.headers.get('X-Request-ID'),
+          patched: patched.status,
+          title: ((await patched.json()) as { title: string }).title,
+        };
+      },
+      { api: baseUrl, token: access_token },
+    );
+
+    expect(result).toEqual({
+      created: 201,
+      etag: '"1"',
+      requestId: 'spa-request-1',
+      patched: 200,
+      title: 'edited from the SPA',
+    });
+  }, 120_000);
+
+  it('refuses a page on an origin that is not listed', async () => {
+    const { access_token } = await login(t, 'u_alice');
+    const page = await context.newPage();
+    await page.goto(stranger.origin);
+
+    const outcome = await page.evaluate(
+      async ({ api, token }) => {
+        try {
+          const res = await fetch(`${api}/me`, { headers: { Authorization: `Bearer ${token}` } });
+          return `answered ${res.status}`;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      },
+      { api: baseUrl, token: access_token },
+    );
+
+    expect(outcome).toBe('TypeError');
   }, 120_000);
 });

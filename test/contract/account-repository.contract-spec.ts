@@ -17,6 +17,8 @@ const anAccount = (overrides: Partial<AccountState> = {}): AccountState => ({
   passwordHash: '$2b$04$abcdefghijklmnopqrstuv',
   createdAt: new Date('2026-01-01T09:00:00.000Z'),
   sessionsValidAfter: null,
+  sessionEpoch: null,
+  revokedFamilies: {},
   ...overrides,
 });
 
@@ -61,6 +63,7 @@ describe.each(testDrivers())('AccountRepository contract (%s)', (driver) => {
       ...account,
       passwordHash: 'new-hash',
       sessionsValidAfter: T1,
+      sessionEpoch: expect.any(String),
     });
   });
 
@@ -72,6 +75,7 @@ describe.each(testDrivers())('AccountRepository contract (%s)', (driver) => {
       ...account,
       status: 'disabled',
       sessionsValidAfter: T1,
+      sessionEpoch: expect.any(String),
     });
   });
 
@@ -83,6 +87,37 @@ describe.each(testDrivers())('AccountRepository contract (%s)', (driver) => {
     expect((await accounts.findById(account.id))?.sessionsValidAfter).toEqual(T2);
     await accounts.revokeSessions(account.id, T3);
     expect((await accounts.findById(account.id))?.sessionsValidAfter).toEqual(T3);
+  });
+
+  it('gives the account a new session epoch at every revocation, whatever its instant', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    const epochs = new Set<string | null>([null]);
+    await accounts.revokeSessions(account.id, T2);
+    epochs.add((await accounts.findById(account.id))?.sessionEpoch ?? null);
+    // An earlier instant does not move the revocation back, but still changes the epoch.
+    await accounts.revokeSessions(account.id, T1);
+    epochs.add((await accounts.findById(account.id))?.sessionEpoch ?? null);
+    await accounts.changePassword(account.id, 'new-hash', T3);
+    epochs.add((await accounts.findById(account.id))?.sessionEpoch ?? null);
+    await accounts.disable(account.id, T3);
+    epochs.add((await accounts.findById(account.id))?.sessionEpoch ?? null);
+    expect(epochs.size).toBe(5);
+  });
+
+  it('marks revoked families, forgets the ones named, and changes nothing else', async () => {
+    const account = anAccount();
+    await accounts.create(account);
+    await accounts.markFamilyRevoked(account.id, 'rf_one', T1, []);
+    await accounts.markFamilyRevoked(account.id, 'rf_two', T2, []);
+    await accounts.markFamilyRevoked(account.id, 'rf_three', T3, ['rf_one', 'rf_unknown']);
+    expect(await accounts.findById(account.id)).toEqual({
+      ...account,
+      revokedFamilies: { rf_two: T2, rf_three: T3 },
+    });
+    await expect(accounts.markFamilyRevoked('u_nobody', 'rf_x', T1, [])).rejects.toBeInstanceOf(
+      AccountNotFound,
+    );
   });
 
   // FerretDB applies an update as read, modify, write of the whole document, so of two updates

@@ -9,7 +9,7 @@ const unique = (): string => Math.random().toString(36).slice(2, 10);
 
 /** A family of its own per test: the suite shares one database. */
 function aFamily(accountId = `u_${unique()}`): RefreshFamily {
-  return { id: `rf_${unique()}`, accountId, createdAt: T0, revokedAt: null };
+  return { id: `rf_${unique()}`, accountId, createdAt: T0, revokedAt: null, sessionEpoch: null };
 }
 
 const aToken = (family: RefreshFamily, overrides: Partial<RefreshToken> = {}): RefreshToken => ({
@@ -42,6 +42,12 @@ describe.each(testDrivers())('RefreshTokenRepository contract (%s)', (driver) =>
     expect(await tokens.findByHash('hash-unknown')).toBeNull();
     expect(await tokens.findGeneration(family.id, 1)).toBeNull();
     expect(await tokens.findFamily('rf_unknown')).toBeNull();
+  });
+
+  it('keeps the session epoch a family began under', async () => {
+    const family = { ...aFamily(), sessionEpoch: 'epoch-7' };
+    await tokens.startFamily(family, aToken(family));
+    expect(await tokens.findFamily(family.id)).toEqual(family);
   });
 
   it('stores a successor under the next generation', async () => {

@@ -406,6 +406,18 @@ describe.each(TEST_DRIVERS)('hostile input (%s driver)', (driver) => {
       }
     });
 
+    it('answers headers over the size limit with 431 of its own problem type', async () => {
+      const res = await rawRequest(
+        app(),
+        rawHead('GET', '/me', { 'X-Padding': 'a'.repeat(20_000) }),
+      );
+
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(expectRawProblem(res, 431).type).toBe(
+        `${PROBLEM_TYPE_BASE}request-header-fields-too-large`,
+      );
+    });
+
     it('answers an X-User-ID with control characters with a 4xx problem', async () => {
       const t = app();
       const res = await rawRequest(t, rawHead('GET', '/me', { 'X-User-ID': 'u_alice\u0000' }));
@@ -430,5 +442,124 @@ describe.each(TEST_DRIVERS)('hostile input (%s driver)', (driver) => {
       }
       expect(await storedState(t)).toEqual(before);
     });
+  });
+
+  describe('unknown fields named after Object.prototype members', () => {
+    const MEMBERS = Object.getOwnPropertyNames(Object.prototype);
+
+    // In a body, __proto__ is refused earlier by the JSON parser (see 'prototype keys').
+    const BODY_MEMBERS = MEMBERS.filter((member) => member !== '__proto__');
+
+    it('refuses a body field named after each member like any unknown field', async () => {
+      const t = app();
+      const task = await createTask(t);
+      const before = await storedState(t);
+
+      for (const member of BODY_MEMBERS) {
+        for (const [method, path, body] of [
+          ['post', '/tasks', { title: 'x' }],
+          ['patch', `/tasks/${task.id}`, { title: 'y' }],
+          ['post', `/tasks/${task.id}/cancel`, {}],
+          ['post', '/auth/login', { id: ALICE, password: 'taskflow-dev-password' }],
+        ] as const) {
+          const res = await t
+            .http()
+            [method](path)
+            .set(as(ALICE))
+            .set('content-type', 'application/json')
+            .send(JSON.stringify({ ...body, [member]: 'x' }));
+          expect({ member, path, status: res.status }).toEqual({ member, path, status: 400 });
+          expect(res.body.errors).toEqual([
+            { field: member, message: `property ${member} should not exist` },
+          ]);
+        }
+      }
+      expect(await storedState(t)).toEqual(before);
+    });
+
+    it.each(MEMBERS)('refuses a query parameter %s like any unknown one', async (member) => {
+      const res = await app()
+        .http()
+        .get(`/tasks?${encodeURIComponent(member)}=x`)
+        .set(as(ALICE));
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: member, message: `property ${member} should not exist` },
+      ]);
+    });
+  });
+
+  describe('Unicode', () => {
+    const cases = [
+      ['a lone high surrogate in a title', 'POST', '{"title":"a\\ud800b"}', 'title'],
+      ['a lone low surrogate at the end', 'POST', '{"title":"ab\\udfff"}', 'title'],
+      ['reversed surrogates', 'POST', '{"title":"\\ude00\\ud83d"}', 'title'],
+      ['a lone surrogate in a key', 'POST', '{"title":"x","\\ud800":1}', 'a key'],
+      ['a lone surrogate in a PATCH', 'PATCH', '{"description":"d\\udbff"}', 'description'],
+      ['a lone surrogate in a login id', 'LOGIN', '{"id":"\\ud800","password":"x"}', 'id'],
+    ] as const;
+
+    it(`refuses strings that are not well-formed Unicode with 400 and stores nothing (${cases.length} cases)`, async () => {
+      const t = app();
+      const task = await createTask(t);
+      const before = await storedState(t);
+
+      for (const [name, where, raw, field] of cases) {
+        const request =
+          where === 'POST'
+            ? t.http().post('/tasks')
+            : where === 'PATCH'
+              ? t.http().patch(`/tasks/${task.id}`)
+              : t.http().post('/auth/login');
+        const res = await request.set(as(ALICE)).set('content-type', 'application/json').send(raw);
+
+        expect({ name, status: res.status }).toEqual({ name, status: 400 });
+        const problem = expectProblem(res, 400, 'bad-request');
+        expect(problem.detail).toMatch(/well-formed Unicode/);
+        expect(problem.detail).toContain(field);
+      }
+      expect(await storedState(t)).toEqual(before);
+    });
+
+    it('stores and answers a surrogate pair sent as escapes as the character it encodes', async () => {
+      const t = app();
+      const res = await t
+        .http()
+        .post('/tasks')
+        .set(as(ALICE))
+        .set('content-type', 'application/json')
+        .send('{"title":"ship \\ud83d\\ude80 it"}');
+      ensureStatus(res, 201);
+      expect(res.body.title).toBe('ship \u{1f680} it');
+      expect((await getTask(t, res.body.id)).title).toBe('ship \u{1f680} it');
+    });
+  });
+
+  describe('stalled requests', () => {
+    const slow = useTestApp(driver, {
+      REQUEST_TIMEOUT_SECONDS: '1',
+      CONNECTION_TIMEOUT_SECONDS: '5',
+    });
+
+    it('answers a body that stalls after its headers with 408 and closes the connection', async () => {
+      const { port } = slow().app.getHttpServer().address() as AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk) => chunks.push(chunk));
+      const startedAt = Date.now();
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(
+        'POST /tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User-ID: u_alice\r\n' +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":',
+      );
+      await closed;
+
+      const elapsed = Date.now() - startedAt;
+      const text = Buffer.concat(chunks).toString('utf8');
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(text).toContain(`"type":"${PROBLEM_TYPE_BASE}request-timeout"`);
+      expect(elapsed).toBeGreaterThanOrEqual(900);
+      expect(elapsed).toBeLessThan(4_000);
+    }, 15_000);
   });
 });

@@ -86,7 +86,7 @@ describe.each(TEST_DRIVERS)('password reset through SMTP (%s)', (driver) => {
     expect((await confirm(token)).status).toBe(204);
     const again = await confirm(token, 'a third passphrase');
     expect(again.status).toBe(400);
-    expect(again.body.type).toBe('https://taskflow.dev/problems/invalid-token');
+    expect(again.body.type).toBe('https://taskflow.dev/problems/invalid-reset-token');
     await login(t, 'u_reset3', NEW);
   });
 

@@ -12,7 +12,9 @@ import {
   documentTransportProblems,
   fastifyLoggerOptions,
   requestIdFrom,
+  secureHttp,
   sendProblem,
+  setBaselineHeaders,
 } from '@taskflow/platform';
 import { documentIdempotencyKeys } from '@taskflow/idempotency';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -40,6 +42,18 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     ...fastifyLoggerOptions(logger),
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request must arrive whole in time (else 408, connection closed), and an idle connection
+    // is closed; Fastify's defaults (0) let a stalled body hold a socket for ever.
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    connectionTimeout: config.connectionTimeoutSeconds * 1000,
+    // Given to Node's server at construction too: set only afterwards (as Fastify does), Node
+    // never cut a request whose headers had arrived. It checks for late requests on this period
+    // (30 s by default), which a short limit would otherwise overshoot by up to that much.
+    http: {
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      headersTimeout: Math.min(60_000, config.requestTimeoutSeconds * 1000),
+      connectionsCheckingInterval: Math.min(5_000, config.requestTimeoutSeconds * 500),
+    },
     // TRUST_PROXY=n trusts the n nearest hops of X-Forwarded-For, as proxy-addr counts them.
     trustProxy:
       config.trustProxy === false
@@ -52,6 +66,7 @@ export async function createApp(
     // any hook or filter runs; answer it as a problem too, with its X-Request-ID.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', request.id);
+      setBaselineHeaders(reply);
       sendProblem(error, request, reply, routerErrors);
     },
   });
@@ -70,6 +85,7 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  await secureHttp(fastify, config);
   app.useGlobalPipes(createValidationPipe());
 
   const builder = new DocumentBuilder()

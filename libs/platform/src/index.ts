@@ -42,6 +42,13 @@ export type { ProblemResponse } from './http/problem.filter';
 export { answerClientError } from './http/client-error';
 export { acceptOnlyJsonBodies, jsonDepth, MAX_JSON_DEPTH } from './http/json-body';
 export { requestIdFrom } from './http/request-id';
+export {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  secureHttp,
+  setBaselineHeaders,
+} from './http/http-security';
+export { IsRfc3339DateTime, isRfc3339DateTime } from './http/date-time';
 export type { RequestWithActor } from './http/request-with-actor';
 export { StaticMetadataReflector } from './http/static-metadata-reflector';
 export { createValidationPipe, RequestValidationError } from './http/validation';

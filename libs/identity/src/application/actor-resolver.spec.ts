@@ -44,8 +44,32 @@ describe('ActorResolver', () => {
       await expect(h.resolver.resolveAccessToken(claims)).rejects.toThrow(/revoked/);
     });
 
+    it('refuses a token minted under an earlier session epoch, whatever its clock says', async () => {
+      const { accessToken } = await h.sessions.login('u_carol', PASSWORD);
+      const claims = h.claimsIn(accessToken);
+      await h.accounts.revokeSessions('u_carol', new Date(claims.issuedAt.getTime() - 60_000));
+      await expect(h.resolver.resolveAccessToken(claims)).rejects.toThrow(/revoked/);
+    });
+
+    it('refuses a token of a family revoked for reuse, and not one of another family', async () => {
+      const first = await h.sessions.login('u_carol', PASSWORD);
+      const second = await h.sessions.login('u_carol', PASSWORD);
+      const claims = h.claimsIn(first.accessToken);
+      await h.accounts.markFamilyRevoked('u_carol', claims.familyId as string, h.clock.now(), []);
+      await expect(h.resolver.resolveAccessToken(claims)).rejects.toThrow(/revoked/);
+      await expect(
+        h.resolver.resolveAccessToken(h.claimsIn(second.accessToken)),
+      ).resolves.toMatchObject({ id: 'u_carol' });
+    });
+
     it('refuses a token for an account that does not exist', async () => {
-      const claims = { accountId: 'u_ghost', role: 'human' as const, issuedAt: h.clock.now() };
+      const claims = {
+        accountId: 'u_ghost',
+        role: 'human' as const,
+        issuedAt: h.clock.now(),
+        sessionEpoch: null,
+        familyId: null,
+      };
       await expect(h.resolver.resolveAccessToken(claims)).rejects.toThrow(/no longer exists/);
     });
   });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, AppConfig } from '@taskflow/platform';
-import { issuedAfterRevocation } from '../domain/account';
+import { familyRevokedOn, issuedAfterRevocation, mintedUnderCurrentEpoch } from '../domain/account';
 import { Unauthenticated } from '../domain/credentials';
 import type { AccessTokenClaims } from '../ports/access-token-issuer';
 import { AccountRepository } from '../ports/account.repository';
@@ -21,7 +21,12 @@ export class ActorResolver {
     if (!account || account.status !== 'active') {
       throw new Unauthenticated('The account is disabled or no longer exists');
     }
-    if (account.role !== claims.role || !issuedAfterRevocation(account, claims.issuedAt)) {
+    if (
+      account.role !== claims.role ||
+      !issuedAfterRevocation(account, claims.issuedAt) ||
+      !mintedUnderCurrentEpoch(account, claims.sessionEpoch) ||
+      familyRevokedOn(account, claims.familyId)
+    ) {
       throw new Unauthenticated('The session has been revoked; log in again');
     }
     return { id: account.id, role: account.role };

@@ -25,12 +25,14 @@ describe('SessionService', () => {
     it('answers an access token for the account and a refresh token stored only as a hash', async () => {
       const pair = await h.sessions.login('u_carol', PASSWORD);
       expect(pair.expiresInSeconds).toBe(900);
+      const stored = await h.refreshTokens.findByHash(hashSecretToken(pair.refreshToken));
       expect(h.claimsIn(pair.accessToken)).toEqual({
         accountId: 'u_carol',
         role: 'human',
         issuedAt: h.clock.now(),
+        sessionEpoch: null,
+        familyId: stored?.familyId,
       });
-      const stored = await h.refreshTokens.findByHash(hashSecretToken(pair.refreshToken));
       expect(stored).toMatchObject({ accountId: 'u_carol', generation: 0 });
       expect(JSON.stringify(stored)).not.toContain(pair.refreshToken);
     });

@@ -3,7 +3,9 @@ import { AppConfig, Clock, newId, UnitOfWork } from '@taskflow/platform';
 import {
   AccountState,
   exceedsBcryptLimit,
+  expiredFamilyMarks,
   issuedAfterRevocation,
+  mintedUnderCurrentEpoch,
   sessionStart,
 } from '../domain/account';
 import { InvalidCredentials } from '../domain/credentials';
@@ -69,12 +71,18 @@ export class SessionService implements OnModuleInit {
     const first = this.refreshRecord(newId('rf'), 0, account.id, token, startedAt);
     await this.unitOfWork.run(() =>
       this.refreshTokens.startFamily(
-        { id: first.familyId, accountId: account.id, createdAt: startedAt, revokedAt: null },
+        {
+          id: first.familyId,
+          accountId: account.id,
+          createdAt: startedAt,
+          revokedAt: null,
+          sessionEpoch: account.sessionEpoch,
+        },
         first,
       ),
     );
     this.observer.attempted('success');
-    return this.pair(account, token, startedAt);
+    return this.pair(account, first.familyId, token, startedAt);
   }
 
   /**
@@ -93,7 +101,8 @@ export class SessionService implements OnModuleInit {
       family.revokedAt !== null ||
       !account ||
       account.status !== 'active' ||
-      !issuedAfterRevocation(account, family.createdAt)
+      !issuedAfterRevocation(account, family.createdAt) ||
+      !mintedUnderCurrentEpoch(account, family.sessionEpoch)
     ) {
       throw new InvalidRefreshToken();
     }
@@ -106,13 +115,26 @@ export class SessionService implements OnModuleInit {
       successorToken,
       now,
     );
-    if (await this.claimRotation(successor)) return this.pair(account, successorToken, now);
+    if (await this.claimRotation(successor)) {
+      return this.pair(account, family.id, successorToken, now);
+    }
 
     const winner = await this.refreshTokens.findGeneration(family.id, successor.generation);
     if (winner && (await this.mayShare(winner, successor, now))) {
-      return this.pair(account, successorToken, now);
+      return this.pair(account, family.id, successorToken, now);
     }
-    await this.unitOfWork.run(() => this.refreshTokens.revokeFamily(family.id, now));
+    // The family's access tokens are refused at once too: the mark is read with the account on
+    // every request. Marks older than an access token's lifetime have nothing left to refuse.
+    const accessTtlAgo = new Date(now.getTime() - this.config.jwt.accessTtlSeconds * 1000);
+    await this.unitOfWork.run(async () => {
+      await this.refreshTokens.revokeFamily(family.id, now);
+      await this.accounts.markFamilyRevoked(
+        account.id,
+        family.id,
+        now,
+        expiredFamilyMarks(account, accessTtlAgo),
+      );
+    });
     throw new RefreshTokenReused();
   }
 
@@ -156,11 +178,18 @@ export class SessionService implements OnModuleInit {
     };
   }
 
-  private async pair(account: AccountState, refreshToken: string, now: Date): Promise<TokenPair> {
+  private async pair(
+    account: AccountState,
+    familyId: string,
+    refreshToken: string,
+    now: Date,
+  ): Promise<TokenPair> {
     const access = await this.accessTokens.issue({
       accountId: account.id,
       role: account.role,
       issuedAt: now,
+      sessionEpoch: account.sessionEpoch,
+      familyId,
     });
     return { accessToken: access.token, refreshToken, expiresInSeconds: access.expiresInSeconds };
   }

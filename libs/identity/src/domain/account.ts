@@ -20,6 +20,17 @@ export interface AccountState {
   readonly createdAt: Date;
   /** Tokens issued before this instant are refused (revoke-sessions, disable, password reset). */
   readonly sessionsValidAfter: Date | null;
+  /**
+   * A new random value at every revocation (null before the first). Tokens and families carry
+   * the epoch they were minted under, so one minted from a read taken before a revocation's
+   * write is refused even when its clock reads later than the revocation's instant.
+   */
+  readonly sessionEpoch: string | null;
+  /**
+   * Refresh families revoked for reuse whose access tokens may still be unexpired, by family id,
+   * with when: read with the account on every request, so refusing them costs no extra read.
+   */
+  readonly revokedFamilies: Readonly<Record<string, Date>>;
 }
 
 export interface NewAccount {
@@ -40,6 +51,8 @@ export function newAccount(account: NewAccount, passwordHash: string, now: Date)
     passwordHash,
     createdAt: now,
     sessionsValidAfter: null,
+    sessionEpoch: null,
+    revokedFamilies: {},
   };
 }
 
@@ -101,6 +114,25 @@ export function issuedAfterRevocation(account: AccountState, issuedAt: Date): bo
 export function sessionStart(account: AccountState, now: Date): Date {
   const revokedAt = account.sessionsValidAfter?.getTime() ?? -Infinity;
   return now.getTime() > revokedAt ? now : new Date(revokedAt + 1);
+}
+
+/**
+ * Whether credentials minted under `epoch` (and, for an access token, in `familyId`) still stand:
+ * no revocation has been written since, and the family was not revoked for reuse.
+ */
+export function mintedUnderCurrentEpoch(account: AccountState, epoch: string | null): boolean {
+  return account.sessionEpoch === epoch;
+}
+
+export function familyRevokedOn(account: AccountState, familyId: string | null): boolean {
+  return familyId !== null && Object.hasOwn(account.revokedFamilies, familyId);
+}
+
+/** Families whose mark can go: revoked before `before`, so every access token of theirs expired. */
+export function expiredFamilyMarks(account: AccountState, before: Date): string[] {
+  return Object.entries(account.revokedFamilies)
+    .filter(([, at]) => at.getTime() < before.getTime())
+    .map(([id]) => id);
 }
 
 /** A revocation never moves back: two revocations racing keep the later instant. */

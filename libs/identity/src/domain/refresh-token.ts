@@ -9,6 +9,8 @@ export interface RefreshFamily {
   readonly accountId: string;
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
+  /** The account's session epoch when the family began (see AccountState.sessionEpoch). */
+  readonly sessionEpoch: string | null;
 }
 
 /** A refresh token as stored: its SHA-256 hash only, never the token. */

@@ -6,6 +6,10 @@ export interface AccessTokenClaims {
   readonly role: Role;
   /** Millisecond precision, so a revocation in the same second can be told apart. */
   readonly issuedAt: Date;
+  /** The account's session epoch the token was minted under. */
+  readonly sessionEpoch: string | null;
+  /** The refresh family of the session that minted it. */
+  readonly familyId: string | null;
 }
 
 export interface IssuedAccessToken {

@@ -87,3 +87,46 @@ describe('loadConfig: authentication settings', () => {
     ).toBe('smtps://user:pass@mail.example.test');
   });
 });
+
+describe('loadConfig: HTTP limits and browser origins', () => {
+  it('has finite request and connection timeouts and no CORS origin by default', () => {
+    expect(loadConfig(PRODUCTION)).toMatchObject({
+      requestTimeoutSeconds: 30,
+      connectionTimeoutSeconds: 120,
+      corsOrigins: [],
+    });
+  });
+
+  it('reads CORS_ORIGINS as a list of origins', () => {
+    const config = loadConfig({
+      ...PRODUCTION,
+      CORS_ORIGINS: 'https://app.example.com, http://127.0.0.1:5173,http://[::1]:8081',
+    });
+    expect(config.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://127.0.0.1:5173',
+      'http://[::1]:8081',
+    ]);
+  });
+
+  it.each([
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['REQUEST_TIMEOUT_SECONDS', '0'],
+    ['REQUEST_TIMEOUT_SECONDS', 'soon'],
+    ['CONNECTION_TIMEOUT_SECONDS', '0'],
+  ])('names %s=%s as a bad value', (name, value) => {
+    expect(problemsOf({ ...PRODUCTION, [name]: value })).toMatch(new RegExp(`- ${name}`));
+  });
+
+  it('refuses a connection timeout that would cut a request before its 408', () => {
+    expect(
+      problemsOf({
+        ...PRODUCTION,
+        REQUEST_TIMEOUT_SECONDS: '60',
+        CONNECTION_TIMEOUT_SECONDS: '60',
+      }),
+    ).toMatch(/CONNECTION_TIMEOUT_SECONDS must be greater than REQUEST_TIMEOUT_SECONDS/);
+  });
+});

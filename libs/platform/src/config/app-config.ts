@@ -22,6 +22,9 @@ export interface RateLimit {
 }
 
 const RATE = /^(off|[1-9]\d*\/[1-9]\d*s)$/;
+/** Origins as a browser sends them: scheme, host and optional port; no path, no wildcard. */
+const ORIGIN = String.raw`https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?`;
+const CORS_ORIGINS = new RegExp(`^(${ORIGIN})(\\s*,\\s*(${ORIGIN}))*$`);
 
 /** The environment as it arrives; every variable is a string and each is checked. */
 class Environment {
@@ -56,6 +59,13 @@ class Environment {
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_ID?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
   @IsOptional() @IsInt() @Min(1) IDEMPOTENCY_TTL?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(3600) REQUEST_TIMEOUT_SECONDS?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(3600) CONNECTION_TIMEOUT_SECONDS?: number;
+  @IsOptional()
+  @Matches(CORS_ORIGINS, {
+    message: 'CORS_ORIGINS must be comma-separated origins like https://app.example.com',
+  })
+  CORS_ORIGINS?: string;
   @IsOptional()
   @Matches(RATE, { message: 'RATE_LIMIT_GLOBAL must be N/<seconds>s or off' })
   RATE_LIMIT_GLOBAL?: string;
@@ -73,6 +83,8 @@ const INTEGERS = [
   'BCRYPT_COST',
   'IDEMPOTENCY_TTL',
   'SHUTDOWN_GRACE_SECONDS',
+  'REQUEST_TIMEOUT_SECONDS',
+  'CONNECTION_TIMEOUT_SECONDS',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -113,6 +125,12 @@ export class AppConfig {
   readonly rateLimitAuth!: RateLimit | null;
   /** How long an Idempotency-Key's outcome is kept. */
   readonly idempotencyTtlSeconds!: number;
+  /** A request whose headers and body have not all arrived within this is answered 408. */
+  readonly requestTimeoutSeconds!: number;
+  /** A connection on which nothing moves for this long is closed. */
+  readonly connectionTimeoutSeconds!: number;
+  /** Origins whose browser pages may call the API (CORS); empty: none. */
+  readonly corsOrigins!: readonly string[];
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -173,6 +191,12 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   if (Boolean(env.BOOTSTRAP_ADMIN_ID) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
     problems.push('BOOTSTRAP_ADMIN_ID and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
+  const requestTimeoutSeconds = env.REQUEST_TIMEOUT_SECONDS ?? 30;
+  const connectionTimeoutSeconds = env.CONNECTION_TIMEOUT_SECONDS ?? 120;
+  if (connectionTimeoutSeconds <= requestTimeoutSeconds) {
+    // Otherwise a stalled body would be cut without its 408.
+    problems.push('CONNECTION_TIMEOUT_SECONDS must be greater than REQUEST_TIMEOUT_SECONDS');
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -208,5 +232,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     rateLimitGlobal: parseRate(env.RATE_LIMIT_GLOBAL ?? '600/60s'),
     rateLimitAuth: parseRate(env.RATE_LIMIT_AUTH ?? '10/60s'),
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL ?? 24 * 60 * 60,
+    requestTimeoutSeconds,
+    connectionTimeoutSeconds,
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim().toLowerCase())
+      .filter((origin) => origin !== ''),
   });
 }

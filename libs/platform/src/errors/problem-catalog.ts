@@ -19,7 +19,7 @@ export const PROBLEM_CATALOG: Readonly<Record<string, ProblemType>> = {
   'AUTH.UNAUTHENTICATED': p(401, 'unauthenticated', 'Authentication required'),
   'AUTH.INVALID_CREDENTIALS': p(401, 'invalid-credentials', 'Invalid credentials'),
   'AUTH.INVALID_REFRESH_TOKEN': p(401, 'invalid-token', 'Invalid or expired token'),
-  'AUTH.INVALID_RESET_TOKEN': p(400, 'invalid-token', 'Invalid or expired token'),
+  'AUTH.INVALID_RESET_TOKEN': p(400, 'invalid-reset-token', 'Invalid or expired reset token'),
   'AUTH.FORBIDDEN': p(403, 'forbidden', 'Not allowed'),
   'ACCOUNT.NOT_FOUND': p(404, 'not-found', 'Not found'),
   'ACCOUNT.ALREADY_EXISTS': p(409, 'conflict', 'Conflict'),
@@ -45,6 +45,7 @@ const BY_STATUS: Readonly<Record<number, ProblemType>> = {
   404: p(404, 'not-found', 'Not found'),
   405: p(405, 'method-not-allowed', 'Method not allowed'),
   406: p(406, 'not-acceptable', 'Not acceptable'),
+  408: p(408, 'request-timeout', 'Request timeout'),
   409: p(409, 'conflict', 'Conflict'),
   412: p(412, 'precondition-failed', 'Precondition failed'),
   413: p(413, 'payload-too-large', 'Payload too large'),
@@ -52,6 +53,7 @@ const BY_STATUS: Readonly<Record<number, ProblemType>> = {
   415: p(415, 'unsupported-media-type', 'Unsupported media type'),
   422: p(422, 'unprocessable', 'Unprocessable request'),
   429: p(429, 'rate-limited', 'Too many requests'),
+  431: p(431, 'request-header-fields-too-large', 'Request header fields too large'),
   503: p(503, 'unavailable', 'Service unavailable'),
 };
 

@@ -30,6 +30,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${type.title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        'X-Content-Type-Options: nosniff\r\n' +
         `X-Request-ID: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }

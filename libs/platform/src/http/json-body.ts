@@ -15,6 +15,33 @@ class BodyTooDeep extends Error {
   }
 }
 
+class BodyNotWellFormed extends Error {
+  readonly statusCode = 400;
+
+  constructor(path: string) {
+    super(`Body has a string that is not well-formed Unicode (a lone UTF-16 surrogate) at ${path}`);
+  }
+}
+
+/** A `\u` escape of a surrogate: the only way a lone one gets into a UTF-8 JSON text. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
+
+/** The path of the first string (value or key) that is not well-formed UTF-16, else null. */
+export function illFormedStringPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return isWellFormed(value) ? null : path || '(the body)';
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = path ? `${path}.${key}` : key;
+    if (!isWellFormed(key)) return `a key in ${path || '(the body)'}`;
+    const found = illFormedStringPath(child, childPath);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** The deepest nesting of `{`/`[` in a JSON text, ignoring brackets inside strings; no recursion. */
 export function jsonDepth(text: string): number {
   let depth = 0;
@@ -34,7 +61,7 @@ export function jsonDepth(text: string): number {
 
 /**
  * Bodies are JSON only: Fastify's JSON parser (which refuses `__proto__` and
- * `constructor.prototype`) behind a depth check. No text/plain or form parser, so any other
+ * `constructor.prototype`) behind a depth check, refusing strings that are not well-formed Unicode. No text/plain or form parser, so any other
  * content type answers 415.
  */
 export function acceptOnlyJsonBodies(fastify: FastifyInstance): void {
@@ -45,6 +72,12 @@ export function acceptOnlyJsonBodies(fastify: FastifyInstance): void {
       done(new BodyTooDeep(), undefined);
       return;
     }
-    parse(request, body as string, done);
+    parse(request, body as string, (error, parsed) => {
+      // Stored as sent by one driver and as U+FFFD by the other, so refused by both.
+      const illFormed =
+        !error && SURROGATE_ESCAPE.test(body as string) ? illFormedStringPath(parsed) : null;
+      if (illFormed !== null) done(new BodyNotWellFormed(illFormed), undefined);
+      else done(error, parsed);
+    });
   });
 }

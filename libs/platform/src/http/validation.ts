@@ -20,13 +20,23 @@ export class RequestValidationError extends DomainError {
   }
 }
 
-/** Keys class-transformer drops silently, so the whitelist would never see them as unknown. */
-const HIDDEN_KEYS = ['constructor', 'prototype', '__proto__'] as const;
+/**
+ * Keys class-transformer drops silently, so the whitelist would never see them as unknown: it
+ * skips every key whose value on a fresh instance is a function (`toString`, `hasOwnProperty`
+ * and the other members of Object.prototype, or a DTO's own methods) or a getter without setter,
+ * and never copies `constructor`, `prototype` or `__proto__`.
+ */
+function hiddenKeys(value: object, metatype: ArgumentMetadata['metatype']): string[] {
+  const prototype: object = (metatype?.prototype as object | undefined) ?? Object.prototype;
+  return Object.keys(value).filter(
+    (key) => key === 'prototype' || key === '__proto__' || key in prototype,
+  );
+}
 
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if ((metadata.type === 'body' || metadata.type === 'query') && isObject(value)) {
-      const hidden = HIDDEN_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key));
+      const hidden = hiddenKeys(value, metadata.metatype);
       if (hidden.length > 0) {
         throw new RequestValidationError(
           hidden.map((field) => ({ field, message: `property ${field} should not exist` })),

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageQuery } from '@taskflow/platform';
+import { IsRfc3339DateTime, PageQuery } from '@taskflow/platform';
 import {
   IsIn,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -40,7 +39,7 @@ export class CreateTaskDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsRfc3339DateTime()
   due_at?: string | null;
 
   @ApiPropertyOptional({
@@ -82,7 +81,7 @@ export class UpdateTaskDto {
     description: 'null clears it',
   })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsRfc3339DateTime()
   due_at?: string | null;
 
   @ApiPropertyOptional({

@@ -13,6 +13,8 @@ export function anAccount(overrides: Partial<AccountState> = {}): AccountState {
     passwordHash: '$2b$04$placeholderplaceholderplaceholderplaceholderpla',
     createdAt: CREATED_AT,
     sessionsValidAfter: null,
+    sessionEpoch: null,
+    revokedFamilies: {},
     ...overrides,
   };
 }

@@ -11,6 +11,9 @@ export class AccountDocument {
   @Prop({ type: String, required: true }) password_hash!: string;
   @Prop({ type: Date, required: true }) created_at!: Date;
   @Prop({ type: Date, default: null }) sessions_valid_after!: Date | null;
+  @Prop({ type: String, default: null }) session_epoch!: string | null;
+  /** Family id → when it was revoked for reuse; one field per family, so marks never collide. */
+  @Prop({ type: Object, default: {} }) revoked_families!: Record<string, Date>;
 }
 
 export const AccountSchema = SchemaFactory.createForClass(AccountDocument);

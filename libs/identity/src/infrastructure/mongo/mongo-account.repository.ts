@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { insertClaim, MongoUnitOfWork } from '@taskflow/platform';
@@ -22,6 +23,8 @@ function toDocument(account: AccountState): AccountDocument {
     password_hash: account.passwordHash,
     created_at: account.createdAt,
     sessions_valid_after: account.sessionsValidAfter,
+    session_epoch: account.sessionEpoch,
+    revoked_families: { ...account.revokedFamilies },
   };
 }
 
@@ -35,6 +38,8 @@ function fromDocument(doc: AccountDocument): AccountState {
     passwordHash: doc.password_hash,
     createdAt: doc.created_at,
     sessionsValidAfter: doc.sessions_valid_after ?? null,
+    sessionEpoch: doc.session_epoch ?? null,
+    revokedFamilies: { ...doc.revoked_families },
   };
 }
 
@@ -76,14 +81,38 @@ export class MongoAccountRepository extends AccountRepository {
     await this.update(id, {}, at);
   }
 
+  async markFamilyRevoked(
+    id: string,
+    familyId: string,
+    at: Date,
+    forget: readonly string[],
+  ): Promise<void> {
+    const stale = forget.filter((key) => key !== familyId);
+    const result = await this.model.updateOne(
+      { _id: id },
+      {
+        $set: { [`revoked_families.${familyId}`]: at },
+        ...(stale.length > 0
+          ? { $unset: Object.fromEntries(stale.map((key) => [`revoked_families.${key}`, ''])) }
+          : {}),
+      },
+      { session: this.unitOfWork.session() },
+    );
+    if (result.matchedCount === 0) throw new AccountNotFound(id);
+  }
+
   /**
-   * A field update: the fields it names and nothing else, and `$max` so that of two revocations
-   * racing the later instant stays (null sorts below any date).
+   * A field update: the fields it names and nothing else, `$max` so that of two revocations
+   * racing the later instant stays (null sorts below any date), and a new epoch.
    */
   private async update(id: string, change: UpdateQuery<AccountDocument>, at: Date): Promise<void> {
     const result = await this.model.updateOne(
       { _id: id },
-      { ...change, $max: { sessions_valid_after: at } },
+      {
+        ...change,
+        $set: { ...(change.$set as object | undefined), session_epoch: randomUUID() },
+        $max: { sessions_valid_after: at },
+      },
       { session: this.unitOfWork.session() },
     );
     if (result.matchedCount === 0) throw new AccountNotFound(id);

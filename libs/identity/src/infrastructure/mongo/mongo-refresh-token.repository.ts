@@ -50,6 +50,7 @@ export class MongoRefreshTokenRepository extends RefreshTokenRepository {
         account_id: family.accountId,
         created_at: family.createdAt,
         revoked_at: family.revokedAt,
+        session_epoch: family.sessionEpoch,
       },
       this.unitOfWork.session(),
       () => new ConcurrencyConflict('Refresh family', family.id),
@@ -86,6 +87,7 @@ export class MongoRefreshTokenRepository extends RefreshTokenRepository {
           accountId: doc.account_id,
           createdAt: doc.created_at,
           revokedAt: doc.revoked_at ?? null,
+          sessionEpoch: doc.session_epoch ?? null,
         }
       : null;
   }

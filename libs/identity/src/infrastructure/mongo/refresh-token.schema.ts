@@ -7,6 +7,7 @@ export class RefreshFamilyDocument {
   @Prop({ type: String, required: true }) account_id!: string;
   @Prop({ type: Date, required: true }) created_at!: Date;
   @Prop({ type: Date, default: null }) revoked_at!: Date | null;
+  @Prop({ type: String, default: null }) session_epoch!: string | null;
 }
 
 /**
