@@ -29,6 +29,8 @@ describe('newAccount', () => {
       passwordHash: 'hash',
       createdAt: now,
       sessionsValidAfter: null,
+      sessionEpoch: null,
+      revokedFamilies: {},
     });
     expect(
       newAccount({ id: 'u_dan', name: 'Dan', role: 'human', email: 'dan@example.test' }, 'h', now)
