@@ -119,6 +119,44 @@ export const startApp = (env: Record<string, string> = {}, nodeArgs?: string[]) 
   startServer('app-server.ts', { ...APP_ENV, ...env }, nodeArgs);
 
 /**
+ * A built entry point started as production starts it (`node dist/bundle/main.js`, PORT from the
+ * environment), ready when /readyz answers 200. No IPC: what it serves is all that is measured.
+ */
+export async function startEntry(
+  main: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Server> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [...nodeArgs, main], {
+      cwd: ROOT,
+      env: { ...process.env, ...APP_ENV, ...env, PORT: String(port) },
+      stdio: ['ignore', env.BENCH_STDOUT === 'ignore' ? 'ignore' : 'inherit', 'pipe'],
+    });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    for (;;) {
+      if (child.exitCode !== null) {
+        // A random port can be taken by a neighbour's server: try again on another.
+        if (/EADDRINUSE/.test(stderr)) break;
+        throw new Error(`${main} exited with ${child.exitCode}: ${stderr}`);
+      }
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+        .then((res) => res.status === 200)
+        .catch(() => false);
+      if (ok) return { url: `http://127.0.0.1:${port}`, child, info: { port } };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** tsc's output of the API, unbundled (what bench/app-server.ts loads in-process). */
+export const TSC_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+
+/**
  * The hand-written anchor (bench/anchor-server.ts): the app's GET and keyed transitions by hand
  * on bare Fastify, verifying the app's own tokens (same secret).
  */

@@ -2,6 +2,7 @@ import {
   DURATION,
   Measure,
   SMALL,
+  DIST_MAIN,
   addRow,
   anAssignedTask,
   getTaskFixture,
@@ -9,6 +10,7 @@ import {
   notes,
   startAnchor,
   startApp,
+  startEntry,
   startServer,
   stop,
   transitionLoop,
@@ -32,8 +34,12 @@ export async function throughput(): Promise<void> {
     const logging = await startApp({ LOG_LEVEL: 'info', BENCH_STDOUT: 'ignore' });
     const anchor = await startAnchor();
     const anchorInfo = await startAnchor({ LOG_LEVEL: 'info', BENCH_STDOUT: 'ignore' });
+    // What production starts (`npm run start:prod`): the bundle, beside tsc's output (app-server).
+    const bundle = await startEntry(DIST_MAIN);
     started.push(ceiling.child, nest.child, logging.child, anchor.child, anchorInfo.child);
+    started.push(bundle.child);
     const loggedGet = await getTaskFixture(logging.url, 'memory-info');
+    const bundleGet = await getTaskFixture(bundle.url, 'memory-bundle');
     // The anchors' tasks are created through their own routes with the app's tokens.
     const anchorTask = async (url: string) => {
       const id = await anAssignedTask(url, actors);
@@ -48,6 +54,7 @@ export async function throughput(): Promise<void> {
       { name: 'nest', url: nest.url, load: { path: `/tasks/${taskId}` } },
       { name: 'anchor', url: anchor.url, load: await anchorTask(anchor.url) },
       { name: 'get', url: app.url, load: getTask },
+      { name: 'get-bundle', url: bundle.url, load: bundleGet.getTask },
       { name: 'anchor-info', url: anchorInfo.url, load: await anchorTask(anchorInfo.url) },
       { name: 'get-info', url: logging.url, load: loggedGet.getTask },
       {
@@ -74,6 +81,14 @@ export async function throughput(): Promise<void> {
       ceilingBase,
     ]);
     notes.getOverFloor = get.rps / result('nest').rps;
+    const bundleRow = addRow(
+      '(2b) the same GET served by the bundle (production)',
+      result('get-bundle'),
+      anchorBase,
+      undefined,
+      [ceilingBase, { name: '(2)', measure: get }],
+    );
+    bundleRow.note = `${((bundleRow.also?.['(2)'] ?? 0) * 100).toFixed(0)}% of (2), tsc's output`;
     const anchorInfoBase = { name: '(Ai)', measure: result('anchor-info') };
     addRow('(Ai) anchor at LOG_LEVEL=info (lines written)', anchorInfoBase.measure, ceilingBase);
     addRow(
