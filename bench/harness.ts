@@ -118,6 +118,16 @@ export async function stop(child: ChildProcess): Promise<void> {
 export const startApp = (env: Record<string, string> = {}, nodeArgs?: string[]) =>
   startServer('app-server.ts', { ...APP_ENV, ...env }, nodeArgs);
 
+/** `spawn(node …)` with fork's signature (no IPC channel). */
+function spawnNode(
+  main: string,
+  args: string[],
+  options: Parameters<typeof spawn>[2] & { execArgv: string[] },
+): ChildProcess {
+  const { execArgv, ...rest } = options;
+  return spawn(process.execPath, [...execArgv, main, ...args], rest);
+}
+
 /**
  * A built entry point started as production starts it (`node dist/bundle/main.js`, PORT from the
  * environment), ready when /readyz answers 200. No IPC: what it serves is all that is measured.
@@ -125,14 +135,25 @@ export const startApp = (env: Record<string, string> = {}, nodeArgs?: string[]) 
 export async function startEntry(
   main: string,
   env: Record<string, string> = {},
-  nodeArgs: string[] = [],
+  options: { nodeArgs?: string[]; profiled?: boolean } = {},
 ): Promise<Server> {
+  const nodeArgs = [
+    ...(options.nodeArgs ?? []),
+    // An IPC channel and bench/profiler-preload.mjs: `ask(child, { type: 'profile-start' })`.
+    ...(options.profiled ? ['--import', path.join(__dirname, 'profiler-preload.mjs')] : []),
+  ];
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [...nodeArgs, main], {
+    const child = (options.profiled ? fork : spawnNode)(main, [], {
       cwd: ROOT,
       env: { ...process.env, ...APP_ENV, ...env, PORT: String(port) },
-      stdio: ['ignore', env.BENCH_STDOUT === 'ignore' ? 'ignore' : 'inherit', 'pipe'],
+      execArgv: nodeArgs,
+      stdio: [
+        'ignore',
+        env.BENCH_STDOUT === 'ignore' ? 'ignore' : 'inherit',
+        'pipe',
+        ...(options.profiled ? (['ipc'] as const) : []),
+      ],
     });
     children.add(child);
     child.on('exit', () => children.delete(child));
