@@ -72,6 +72,8 @@ export interface Server {
   url: string;
   child: ChildProcess;
   info: Extract<ChildMessage, { type: 'listening' }> | { port: number };
+  /** startEntry: from the spawn (of the attempt that got its port) to /readyz 200, ms. */
+  readyMs?: number;
 }
 
 export function forkTs(
@@ -144,6 +146,7 @@ export async function startEntry(
   ];
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 20000);
+    const spawned = performance.now();
     const child = (options.profiled ? fork : spawnNode)(main, [], {
       cwd: ROOT,
       env: { ...process.env, ...APP_ENV, ...env, PORT: String(port) },
@@ -168,8 +171,11 @@ export async function startEntry(
       const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
         .then((res) => res.status === 200)
         .catch(() => false);
-      if (ok) return { url: `http://127.0.0.1:${port}`, child, info: { port } };
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (ok) {
+        const readyMs = performance.now() - spawned;
+        return { url: `http://127.0.0.1:${port}`, child, info: { port }, readyMs };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 }
