@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Smoke test of the FerretDB build (scripts/ferretdb-build.sh): starts the binary the way
-// test/support/mongo-server.ts does, sends `buildInfo` over a raw OP_MSG, writes a document,
-// kills the server with SIGKILL, restarts it on the same port and data dir, reads the document
-// back, and stops. Only Node built-ins; minimal hand-written BSON. Usage: node scripts/ferretdb-smoke.mjs
+// scripts/mongo-server.ts does (its ferretDbArgs), sends `buildInfo` over a raw OP_MSG, writes a
+// document, kills the server with SIGKILL, restarts it on the same port and data dir, reads the
+// document back, and stops. Only Node built-ins; minimal hand-written BSON. Needs Node >= 22.18
+// (it imports the TypeScript launcher through Node's type stripping): npm run ferretdb:smoke
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ferretDbArgs } from './mongo-server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, '.cache/ferretdb/bin/ferretdb');
@@ -170,15 +172,7 @@ const freePort = () =>
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ferretdb-smoke-'));
 const port = await freePort();
-const args = [
-  '--handler=sqlite',
-  `--sqlite-url=file:${dataDir}/`,
-  `--state-dir=${dataDir}`,
-  `--listen-addr=127.0.0.1:${port}`,
-  '--debug-addr=127.0.0.1:0',
-  '--telemetry=disable',
-  '--log-level=warn',
-];
+const args = ferretDbArgs(dataDir, port);
 
 async function start() {
   const t0 = Date.now();

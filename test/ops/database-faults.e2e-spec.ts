@@ -1,4 +1,4 @@
-import { MongoServer, startMongoServer } from '../support/mongo-server';
+import { MongoServer, startMongoServer } from '../../scripts/mongo-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { as } from '../support/workflow';
 import {

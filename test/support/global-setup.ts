@@ -1,5 +1,5 @@
 import { MONGO_URI_VARIABLE, testDrivers } from './drivers';
-import { startMongoServer, type MongoServer } from './mongo-server';
+import { startMongoServer, type MongoServer } from '../../scripts/mongo-server';
 
 declare global {
   var __taskflowMongoServer: MongoServer | undefined;

@@ -1,5 +1,5 @@
 /**
- * A MongoDB-wire-compatible server for the test suites. See docs/MONGODB.md.
+ * A MongoDB-wire-compatible server for the test suites and the benchmarks. See docs/MONGODB.md.
  *
  * startMongoServer() picks, in this order:
  *   (a) MONGODB_URI, when set: an external server that this module does not own;
@@ -181,11 +181,12 @@ async function ensureFerretDbBinary(root: string): Promise<string> {
   return bin;
 }
 
-async function startFerretDb(dbName: string): Promise<MongoServer> {
-  const bin = await ensureFerretDbBinary(repoRoot());
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-ferretdb-'));
-  const port = await freePort();
-  const args = [
+/**
+ * FerretDB's command line: the SQLite backend in `dataDir`, listening on 127.0.0.1:`port`. The one
+ * copy, also used by scripts/ferretdb-smoke.mjs.
+ */
+export function ferretDbArgs(dataDir: string, port: number): string[] {
+  return [
     '--handler=sqlite',
     `--sqlite-url=file:${dataDir}/`,
     `--state-dir=${dataDir}`,
@@ -194,7 +195,13 @@ async function startFerretDb(dbName: string): Promise<MongoServer> {
     '--telemetry=disable',
     '--log-level=warn',
   ];
-  const proc = new ManagedProcess('ferretdb', bin, args, port, dataDir);
+}
+
+async function startFerretDb(dbName: string): Promise<MongoServer> {
+  const bin = await ensureFerretDbBinary(repoRoot());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-ferretdb-'));
+  const port = await freePort();
+  const proc = new ManagedProcess('ferretdb', bin, ferretDbArgs(dataDir, port), port, dataDir);
   try {
     await proc.start();
   } catch (err) {
@@ -225,13 +232,21 @@ class ManagedProcess {
   private readonly output = new Tail(OUTPUT_TAIL_BYTES);
   private removed = false;
 
-  constructor(
-    private readonly name: string,
-    private readonly bin: string,
-    private readonly args: readonly string[],
-    private readonly port: number,
-    private readonly dataDir: string,
-  ) {}
+  private readonly name: string;
+  private readonly bin: string;
+  private readonly args: readonly string[];
+  private readonly port: number;
+  private readonly dataDir: string;
+
+  // Plain fields, not parameter properties: Node's type stripping (scripts/ferretdb-smoke.mjs
+  // imports this file) cannot erase those.
+  constructor(name: string, bin: string, args: readonly string[], port: number, dataDir: string) {
+    this.name = name;
+    this.bin = bin;
+    this.args = args;
+    this.port = port;
+    this.dataDir = dataDir;
+  }
 
   private get running(): boolean {
     return (
@@ -350,7 +365,10 @@ class ManagedProcess {
 class Tail {
   private chunks: Buffer[] = [];
   private size = 0;
-  constructor(private readonly max: number) {}
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
