@@ -28,9 +28,12 @@ import { AccountLookup } from './ports/account-lookup';
 import { BearerAuthenticator } from './ports/bearer-authenticator';
 import { Mailer } from './ports/mailer';
 import { PasswordHasher } from './ports/password-hasher';
+import { MemoryApiKeyRepository } from './infrastructure/memory/memory-api-key.repository';
 import { MemoryAccountRepository } from './infrastructure/memory/memory-account.repository';
 import { MemoryPasswordResetTokenRepository } from './infrastructure/memory/memory-password-reset-token.repository';
 import { MemoryRefreshTokenRepository } from './infrastructure/memory/memory-refresh-token.repository';
+import { ApiKeyDocument, ApiKeySchema } from './infrastructure/mongo/api-key.schema';
+import { MongoApiKeyRepository } from './infrastructure/mongo/mongo-api-key.repository';
 import { AccountDocument, AccountSchema } from './infrastructure/mongo/account.schema';
 import { MongoAccountRepository } from './infrastructure/mongo/mongo-account.repository';
 import { MongoPasswordResetTokenRepository } from './infrastructure/mongo/mongo-password-reset-token.repository';
@@ -48,6 +51,7 @@ import {
   RefreshTokenSchema,
 } from './infrastructure/mongo/refresh-token.schema';
 import { AccountRepository } from './ports/account.repository';
+import { ApiKeyRepository } from './ports/api-key.repository';
 import { PasswordResetTokenRepository } from './ports/password-reset-token.repository';
 import { RefreshTokenRepository } from './ports/refresh-token.repository';
 
@@ -69,6 +73,7 @@ export class IdentityPersistenceModule {
           { provide: AccountRepository, useClass: MemoryAccountRepository },
           { provide: RefreshTokenRepository, useClass: MemoryRefreshTokenRepository },
           { provide: PasswordResetTokenRepository, useClass: MemoryPasswordResetTokenRepository },
+          { provide: ApiKeyRepository, useClass: MemoryApiKeyRepository },
         ],
         mongo: {
           models: [
@@ -77,15 +82,22 @@ export class IdentityPersistenceModule {
             { name: RefreshTokenDocument.name, schema: RefreshTokenSchema },
             { name: PasswordResetTokenDocument.name, schema: PasswordResetTokenSchema },
             { name: PasswordResetUseDocument.name, schema: PasswordResetUseSchema },
+            { name: ApiKeyDocument.name, schema: ApiKeySchema },
           ],
           providers: [
             { provide: AccountRepository, useClass: MongoAccountRepository },
             { provide: RefreshTokenRepository, useClass: MongoRefreshTokenRepository },
             { provide: PasswordResetTokenRepository, useClass: MongoPasswordResetTokenRepository },
+            { provide: ApiKeyRepository, useClass: MongoApiKeyRepository },
           ],
         },
       }),
-      exports: [AccountRepository, RefreshTokenRepository, PasswordResetTokenRepository],
+      exports: [
+        AccountRepository,
+        RefreshTokenRepository,
+        PasswordResetTokenRepository,
+        ApiKeyRepository,
+      ],
     };
   }
 }
