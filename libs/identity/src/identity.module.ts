@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig, bindDriver, Driver } from '@taskflow/platform';
 import { AccountService } from './application/account.service';
+import { ApiKeyService } from './application/api-key.service';
 import { ActorResolver } from './application/actor-resolver';
 import { BootstrapAdminSeeder } from './application/bootstrap-admin.seeder';
 import { DevAccountsSeeder } from './application/dev-accounts.seeder';
@@ -14,6 +15,7 @@ import {
 } from './infrastructure/metrics/prometheus-login-observer';
 import { LoginObserver } from './ports/login-observer';
 import { ActorGuard } from './http/actor.guard';
+import { ApiKeysController } from './http/api-keys.controller';
 import { AuthController } from './http/auth.controller';
 import { UsersController } from './http/users.controller';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-password-hasher';
@@ -123,7 +125,7 @@ export class IdentityModule {
         IdentityPersistenceModule.register({ driver: options.driver }),
         JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
       ],
-      controllers: [AuthController, UsersController],
+      controllers: [AuthController, UsersController, ApiKeysController],
       providers: [
         { provide: PasswordHasher, useClass: BcryptPasswordHasher },
         { provide: AccessTokenIssuer, useClass: JwtAccessTokenIssuer },
@@ -136,6 +138,7 @@ export class IdentityModule {
         { provide: LoginObserver, useClass: PrometheusLoginObserver },
         PasswordResetService,
         ActorResolver,
+        ApiKeyService,
         { provide: BearerAuthenticator, useClass: PassportBearerAuthenticator },
         DevAccountsSeeder,
         BootstrapAdminSeeder,

@@ -56,8 +56,12 @@ export class RegisterAccountDto {
   @IsIn(SELF_SERVICE_ROLES)
   role!: (typeof SELF_SERVICE_ROLES)[number];
 
+  @ApiPropertyOptional({
+    description: 'Required, except for an agent account an admin creates (API keys only)',
+  })
+  @IsOptional()
   @NewPassword('password')
-  password!: string;
+  password?: string;
 
   @ApiPropertyOptional({ format: 'email', maxLength: 254 })
   @IsOptional()
