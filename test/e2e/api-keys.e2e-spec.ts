@@ -176,8 +176,14 @@ describe.each(TEST_DRIVERS)('API keys (%s driver)', (driver) => {
       .http()
       .post('/users')
       .set(bearer('not-a-token'))
-      .send({ id: freshId('a_y'), name: 'x', role: 'agent', password: PASSWORD });
-    expect(badToken.status).toBe(401);
+      .send({ id: freshId('a_y'), name: 'x', role: 'agent' });
+    expect(badToken.status).toBe(400);
+    const withPassword = await t
+      .http()
+      .post('/users')
+      .set(bearer('not-a-token'))
+      .send({ id: freshId('a_z'), name: 'x', role: 'agent', password: PASSWORD });
+    expect(withPassword.status).toBe(201);
   });
 
   it('lets only an admin create or list keys of another account', async () => {
@@ -265,5 +271,34 @@ describe.each(TEST_DRIVERS)('API keys (%s driver)', (driver) => {
     clock.advance(1_000);
     await t.http().get('/me').set(bearer(key)).expect(200);
     expect(await lastUsed()).toBe(new Date(start.getTime() + 60_000).toISOString());
+  });
+});
+
+describe.each(TEST_DRIVERS)('API keys and rate limits (%s driver)', (driver) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // An hour-long window, so the test never straddles a window boundary.
+    t = await startTestApp(driver, { RATE_LIMIT_GLOBAL: '4/3600s' });
+  });
+  afterAll(() => t.close());
+
+  it("counts a key's requests against its account, whichever key and address", async () => {
+    const create = async () =>
+      (
+        await t
+          .http()
+          .post('/api-keys')
+          .set('x-user-id', 'u_alice')
+          .send({ name: 'k', scopes: ['tasks:read'], expires_in_days: 1 })
+          .expect(201)
+      ).body.key as string;
+    const [one, two] = [await create(), await create()];
+    await t.http().get('/tasks').set(bearer(one)).expect(200);
+    await t.http().get('/tasks').set(bearer(two)).expect(200);
+    const limited = await t.http().get('/tasks').set(bearer(one));
+    expect(limited.status).toBe(429);
+    expect(limited.body.policy).toBe('global');
+    // The same address with another account is not limited: the count is the account's.
+    await t.http().get('/me').set('x-user-id', 'u_bob').expect(200);
   });
 });

@@ -1,4 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { Actor, RequestWithActor, StaticMetadataReflector } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
 import { ActorResolver } from '../application/actor-resolver';
@@ -44,12 +45,19 @@ export class ActorGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       const optional = this.reflector.getAllAndOverride<boolean>(OPTIONAL_ACTOR, targets);
       if (optional && request.headers.authorization !== undefined) {
-        request.actor = await this.authenticate(request, http.getResponse<FastifyReply>());
+        // Credentials that fail give no actor, as before the route read them: it stays public.
+        request.actor = await this.authenticate(request, http.getResponse<FastifyReply>()).catch(
+          () => undefined,
+        );
       }
       return true;
     }
     const actor = await this.authenticate(request, http.getResponse<FastifyReply>());
     request.actor = actor;
+    // The trace says who and through what: an API key by its id only.
+    trace
+      .getActiveSpan()
+      ?.setAttributes({ 'enduser.id': actor.id, 'taskflow.via': actor.via ?? 'session' });
     if (actor.scopes !== undefined) {
       assertKeyMayUse(
         actor,

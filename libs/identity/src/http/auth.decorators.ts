@@ -31,8 +31,8 @@ export const Public = (): MethodDecorator & ClassDecorator =>
   applyDecorators(SetMetadata(IS_PUBLIC, true), credentials('public'));
 
 /**
- * A public route that still reads credentials when they are sent (an admin creating an account):
- * a bad one is refused as anywhere else; without one the route runs with no actor.
+ * A public route that still reads credentials when they are sent (an admin creating an account);
+ * without them, or with ones that fail, the route runs with no actor, as any public route.
  */
 export const OptionalActor = (): MethodDecorator =>
   applyDecorators(SetMetadata(OPTIONAL_ACTOR, true), Public());
