@@ -252,6 +252,34 @@ describe.each(TEST_DRIVERS)('API keys (%s driver)', (driver) => {
     expect(res.body.detail).toContain('tasks:write');
   });
 
+  it('records on each audit entry how the actor came in', async () => {
+    const { id, key } = await createKey(alice, {
+      name: 'writer',
+      scopes: ['tasks:write', 'tasks:act', 'tasks:read'],
+      expires_in_days: 1,
+    });
+    const task = (await t.http().post('/tasks').set(bearer(key)).send({ title: 'Via' }).expect(201))
+      .body.id as string;
+    await t
+      .http()
+      .patch(`/tasks/${task}`)
+      .set(bearer(alice))
+      .send({ priority: 'high' })
+      .expect(200);
+    await t
+      .http()
+      .post(`/tasks/${task}/assign`)
+      .set('x-user-id', 'u_alice')
+      .send({ assignee_id: 'u_bob' })
+      .expect(200);
+    const log = await t.http().get(`/tasks/${task}/audit_logs`).set(bearer(key)).expect(200);
+    expect(log.body.items.map((e: { action: string; via: string }) => [e.action, e.via])).toEqual([
+      ['create', `api_key:${id}`],
+      ['update', 'session'],
+      ['assign', 'dev_header'],
+    ]);
+  });
+
   it('writes last_used_at at most once a minute', async () => {
     const clock = controlClock(t);
     const start = clock.freeze();

@@ -11,7 +11,10 @@ export interface Actor {
   readonly scopes?: readonly string[];
 }
 
-/** The `via` of audit entries and events: absent (a password session, or older data) is `session`. */
-export const viaOf = (actor: Pick<Actor, 'via'>): string => actor.via ?? 'session';
+/** The `via` of a password session, and of audit entries and events written before `via`. */
+export const DEFAULT_VIA = 'session';
+
+/** The `via` of audit entries and events: absent (a password session) is `session`. */
+export const viaOf = (actor: Pick<Actor, 'via'>): string => actor.via ?? DEFAULT_VIA;
 
 export const isAdmin = (actor: Actor): boolean => actor.role === 'admin';
