@@ -36,8 +36,9 @@ const hashSecret = (secret: string): Buffer => createHash('sha256').update(secre
 
 /** Compared against when the key id is unknown, so that path hashes and compares like the others. */
 const PLACEHOLDER_HASH = hashSecret(randomBytes(32).toString('base64url'));
-/** Read when there is no key, so every path reads an account too (no such id can exist). */
-const PLACEHOLDER_ACCOUNT = '\u0000no-account';
+/** Read when the text is no key or names none, so every path makes the same two reads. */
+const PLACEHOLDER_KEY = 'ak_~none';
+const PLACEHOLDER_ACCOUNT = '~no-account';
 
 const UNAUTHENTICATED = 'The access token is not valid';
 
@@ -96,7 +97,7 @@ export class ApiKeyService {
 
   /**
    * The actor of `Authorization: Bearer tfk_…`, or the one Unauthenticated for every refusal. Every
-   * path does the same work: one key read, one SHA-256, one constant-time comparison and one
+   * path does the same work: one key read (of a placeholder id for a malformed key), one SHA-256, one constant-time comparison and one
    * account read (of a placeholder id when there is no key), and the checks are evaluated all
    * together, so an unknown, tampered, expired or revoked key, or a disabled account, differ
    * neither in answer nor in the steps taken. Nothing is cached: a revoke or a disable on any
@@ -105,7 +106,7 @@ export class ApiKeyService {
   async authenticate(text: string): Promise<Actor> {
     const parsed = parseApiKey(text);
     const now = this.clock.now();
-    const key = parsed ? await this.keys.findById(parsed.id) : null;
+    const key = await this.keys.findById(parsed?.id ?? PLACEHOLDER_KEY);
     const presented = hashSecret(parsed?.secret ?? '');
     const stored = key ? Buffer.from(key.secretHash, 'base64url') : PLACEHOLDER_HASH;
     const matches = stored.length === presented.length && timingSafeEqual(stored, presented);
