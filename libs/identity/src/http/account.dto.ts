@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  ValidateIf,
   MaxLength,
   MinLength,
 } from 'class-validator';
@@ -59,7 +60,8 @@ export class RegisterAccountDto {
   @ApiPropertyOptional({
     description: 'Required, except for an agent account an admin creates (API keys only)',
   })
-  @IsOptional()
+  // Absent is allowed, null is not: @IsOptional() would let null through to bcrypt.
+  @ValidateIf((body: RegisterAccountDto) => body.password !== undefined)
   @NewPassword('password')
   password?: string;
 
