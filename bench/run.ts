@@ -293,21 +293,10 @@ async function throughput(): Promise<void> {
         path: `/tasks?assignee_id=${SEED_ACTOR}&limit=50`,
         headers: { authorization: `Bearer ${actors.bob}` },
       };
-      // The same GET with an API key of bob's instead of his JWT (issue 20).
-      const apiKey = await call(app.url, 'POST', '/api-keys', actors.bob, {
-        name: 'bench',
-        scopes: ['tasks:read'],
-        expires_in_days: 1,
-      });
-      const getTaskWithKey = {
-        path: getTask.path,
-        headers: { authorization: `Bearer ${apiKey.key as string}` },
-      };
       const results = await measureAlternately([
         { name: 'ceiling', url: ceiling.url, load: { path: `/tasks/${taskId}` } },
         { name: 'nest', url: nest.url, load: { path: `/tasks/${taskId}` } },
         { name: 'get', url: app.url, load: getTask },
-        { name: 'get-key', url: app.url, load: getTaskWithKey },
         { name: 'get-info', url: logging.url, load: loggedGet.getTask },
         { name: 'transition', url: app.url, load: () => transitionLoop(app.url, actors) },
         { name: 'list', url: app.url, load: list },
@@ -325,12 +314,6 @@ async function throughput(): Promise<void> {
       });
       row.note = `p99 ${half.p99} ms at ${Math.floor(get.rps / 2)} req/s (target ≤ 5 ms)`;
       notes.getAtHalfRate = { rate: Math.floor(get.rps / 2), ...half, holds: half.p99 <= 5 };
-      const withKey = addRow(
-        '(2k) the same GET with an API key',
-        results.get('get-key') as Measure,
-        base,
-      );
-      withKey.note = `${Math.round((withKey.rps / get.rps) * 100)}% of the JWT GET's rate`;
       addRow(
         '(2i) the same GET at LOG_LEVEL=info (request lines written)',
         results.get('get-info') as Measure,
