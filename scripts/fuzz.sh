@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Schema-driven fuzzing (docs/RELIABILITY.md): Schemathesis against /docs-json of a running API,
-# once per driver (FUZZ_DRIVERS, default "memory mongo"), authenticated with a real bearer token.
+# once per driver (FUZZ_DRIVERS, default "memory mongo"), authenticated with a real bearer token,
+# then again with an API key of every scope (DESIGN §11).
 # Exits non-zero when any check fails on either driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -116,10 +117,17 @@ run_driver() {
     -d "{\"id\":\"$ADMIN_ID\",\"password\":\"$ADMIN_PASSWORD\"}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
-  # Two runs, because disabling an account or revoking its sessions ends the fuzzer's own token
-  # (Schemathesis finds the admin's id through GET /me): everything else first, those two last.
-  local status=0 self_harm='^/users/\{id\}/(disable|revoke-sessions)$'
+  # Three runs, because disabling an account or revoking its sessions ends the fuzzer's own token
+  # (Schemathesis finds the admin's id through GET /me): everything else first with the JWT, then
+  # with an API key of every scope (made after the JWT run, which may revoke keys: a key cannot),
+  # those two last.
+  local status=0 self_harm='^/users/\{id\}/(disable|revoke-sessions)$' key
   fuzz "$driver" main "$port" "$token" --exclude-path-regex "$self_harm" || status=1
+  key=$(curl -fsS -X POST "http://127.0.0.1:$port/api-keys" -H 'content-type: application/json' \
+    -H "authorization: Bearer $token" \
+    -d '{"name":"fuzz","scopes":["tasks:read","tasks:write","tasks:act","events:read","webhooks:manage"],"expires_in_days":1}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+  fuzz "$driver" key "$port" "$key" --exclude-path-regex "$self_harm" || status=1
   fuzz "$driver" account-ending "$port" "$token" --include-path-regex "$self_harm" || status=1
 
   kill "$api" 2>/dev/null || true
@@ -142,7 +150,7 @@ for path in sys.argv[1:]:
         for interaction in (recorder.get("interactions") or {}).values():
             code = (interaction.get("response") or {}).get("status_code")
             statuses[code] += 1
-            if code == 401 and path.endswith("-main.ndjson"):
+            if code == 401 and path.endswith(("-main.ndjson", "-key.ndjson")):
                 unauthorized_main += 1
 total = sum(statuses.values())
 print(total, unauthorized_main, " ".join(f"{k}:{v}" for k, v in sorted(statuses.items(), key=str)))
@@ -155,7 +163,7 @@ PY
     echo "fuzz[$driver]: fewer than $MIN_REQUESTS requests" >&2
     status=1
   fi
-  # The token must last the main run: a run of 401s tests nothing behind authentication.
+  # The token and the key must last their runs: a run of 401s tests nothing behind authentication.
   if ((unauthorized * 5 > requests)); then
     echo "fuzz[$driver]: $unauthorized answers were 401: the fuzzer lost its token" >&2
     status=1

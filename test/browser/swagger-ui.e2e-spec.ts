@@ -17,7 +17,10 @@ async function credentials(t: TestApp): Promise<{ scheme: string; value: string 
 
 async function authorize(page: Page, scheme: string, value: string): Promise<void> {
   await page.locator('button.authorize').first().click();
-  const container = page.locator('.auth-container').filter({ hasText: scheme });
+  // By the scheme's exact name: `hasText` would also match `bearer` inside the key's scheme.
+  const container = page
+    .locator('.auth-container')
+    .filter({ has: page.locator('h4 code', { hasText: new RegExp(`^${scheme}$`) }) });
   await container.locator('input').first().fill(value);
   await container.locator('button.authorize').click();
   // Swagger UI swaps Authorize for Logout once it holds the credential.
@@ -119,6 +122,43 @@ describe('Swagger UI in a real browser', () => {
       .first()
       .innerText();
     expect(JSON.parse(body)).toMatchObject({ id: 'u_alice', role: 'human' });
+    expect(violations).toEqual([]);
+  }, 120_000);
+
+  it('authorizes with an API key and runs GET /me with it', async () => {
+    const { access_token } = await login(t, 'u_alice');
+    const created = await t
+      .http()
+      .post('/api-keys')
+      .set('authorization', `Bearer ${access_token}`)
+      .send({ name: 'swagger', scopes: ['tasks:read'], expires_in_days: 1 })
+      .expect(201);
+    const page = await context.newPage();
+    const violations = await watchCspViolations(page);
+    await page.goto(`${baseUrl}/docs`);
+    await page.locator('.swagger-ui .info .title').getByText('TaskFlow').waitFor();
+    await authorize(page, 'api-key', created.body.key as string);
+
+    const operation = page
+      .locator('.opblock-get')
+      .filter({ has: page.locator('.opblock-summary-path', { hasText: /^\/me$/ }) });
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    const status = operation.locator('.live-responses-table .response .response-col_status');
+    await status.waitFor();
+    expect((await status.innerText()).trim()).toBe('200');
+    const body = await operation
+      .locator('.live-responses-table .response-col_description pre')
+      .first()
+      .innerText();
+    expect(JSON.parse(body)).toMatchObject({ id: 'u_alice' });
+    // The request went out with the key, not a session.
+    const keys = await t.http().get('/api-keys').set('authorization', `Bearer ${access_token}`);
+    const used = (keys.body.items as { id: string; last_used_at: string | null }[]).find(
+      (k) => k.id === created.body.id,
+    );
+    expect(used?.last_used_at).toEqual(expect.any(String));
     expect(violations).toEqual([]);
   }, 120_000);
 

@@ -3,6 +3,7 @@ import { ConcurrencyConflict } from '@taskflow/platform';
 import { aTaskState } from '@taskflow/tasks/testing';
 import { testDrivers } from '../support/drivers';
 import { anAuditEntry, aRecord } from '../support/fixtures';
+import { withDatabase } from '../support/mongo';
 import { Persistence, startPersistence } from '../support/persistence';
 
 describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
@@ -30,6 +31,22 @@ describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
     const page = await log.listForTask(v1.id, { limit: 10, after: null });
     expect(page.items).toEqual([first, second]);
     expect(page.nextCursor).toBeNull();
+  });
+
+  it('keeps how the actor came in, and reads an entry written before `via` as a session', async () => {
+    const state = aTaskState();
+    const entry = anAuditEntry(state, { via: 'api_key:ak_01j9zq3v6w8x0y1z2a3b4c5d6e' });
+    await log.append(entry);
+    expect((await log.listForTask(state.id, { limit: 10, after: null })).items).toEqual([entry]);
+    if (p.mongoUri === null) return;
+    // An entry as older code wrote it: no `via` field at all.
+    const old = aTaskState();
+    await log.append(anAuditEntry(old));
+    await withDatabase(p.mongoUri, (db) =>
+      db.collection('audit_entries').updateOne({ task_id: old.id }, { $unset: { via: '' } }),
+    );
+    const [read] = (await log.listForTask(old.id, { limit: 10, after: null })).items;
+    expect(read.via).toBe('session');
   });
 
   it('refuses a second entry for the same task version: that is what claims a change', async () => {

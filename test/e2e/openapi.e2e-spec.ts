@@ -16,6 +16,7 @@ const PUBLIC = new Set([
 
 interface Operation {
   security?: Array<Record<string, string[]>>;
+  'x-credentials'?: string;
 }
 type Document = {
   paths: Record<string, Record<string, Operation>>;
@@ -32,11 +33,11 @@ function operationsOf(document: Document): Array<[string, Operation]> {
 }
 
 describe.each(TEST_DRIVERS)('OpenAPI security (%s)', (driver) => {
-  it('outside dev mode offers only the bearer scheme, on every protected operation', async () => {
+  it('outside dev mode offers the bearer and key schemes only, on every protected operation', async () => {
     const t = await startTestApp(driver, { JWT_SECRET, DEV_MODE: 'false' });
     try {
       const document = (await t.http().get('/docs-json').expect(200)).body as Document;
-      expect(Object.keys(document.components.securitySchemes)).toEqual(['bearer']);
+      expect(Object.keys(document.components.securitySchemes)).toEqual(['bearer', 'api-key']);
       const operations = operationsOf(document);
       expect(operations.map(([name]) => name)).toEqual(
         expect.arrayContaining([
@@ -52,7 +53,11 @@ describe.each(TEST_DRIVERS)('OpenAPI security (%s)', (driver) => {
         else
           expect({ name, security: operation.security }).toEqual({
             name,
-            security: [{ bearer: [] }],
+            // Routes for password sessions only (keys, disable, revoke-sessions) offer no key.
+            security:
+              operation['x-credentials'] === 'session'
+                ? [{ bearer: [] }]
+                : [{ bearer: [] }, { 'api-key': [] }],
           });
       }
     } finally {
@@ -65,7 +70,7 @@ describe.each(TEST_DRIVERS)('OpenAPI security (%s)', (driver) => {
     try {
       const document = (await t.http().get('/docs-json').expect(200)).body as Document;
       const me = operationsOf(document).find(([name]) => name === 'GET /me')?.[1];
-      expect(me?.security).toEqual([{ bearer: [] }, { 'dev-user-id': [] }]);
+      expect(me?.security).toEqual([{ bearer: [] }, { 'api-key': [] }, { 'dev-user-id': [] }]);
     } finally {
       await t.close();
     }

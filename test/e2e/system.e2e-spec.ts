@@ -33,6 +33,11 @@ const ROUTES = [
   'POST /tasks/{id}/reactivate',
   'GET /tasks/{id}/audit_logs',
   'GET /tasks/{id}/records',
+  'POST /api-keys',
+  'GET /api-keys',
+  'DELETE /api-keys/{id}',
+  'POST /users/{id}/api-keys',
+  'GET /users/{id}/api-keys',
 ];
 
 const PUBLIC = new Set([

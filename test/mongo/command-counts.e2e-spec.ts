@@ -1,6 +1,7 @@
 import { MongoTopology } from '@taskflow/platform';
 import { TaskRepository } from '@taskflow/tasks';
 import { aTaskState } from '@taskflow/tasks/testing';
+import { bearer, login } from '../support/auth';
 import { CommandLog } from '../support/mongo';
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
 import { anAssignedTask, as, expectStatus } from '../support/workflow';
@@ -32,6 +33,34 @@ describe('database commands per HTTP request (mongo driver)', () => {
     );
     expect(commands).toEqual(['find accounts', 'findAndModify rate_limit_counters', 'find tasks']);
     expect(commands.length).toBeLessThanOrEqual(GET_BUDGET);
+  });
+
+  it('reads a task with an API key in one read more than with a JWT: the key', async () => {
+    const id = await anAssignedTask(t);
+    const jwt = (await login(t, 'u_bob')).access_token;
+    const key = (
+      await t
+        .http()
+        .post('/api-keys')
+        .set(bearer(jwt))
+        .send({ name: 'reader', scopes: ['tasks:read'], expires_in_days: 1 })
+    ).body.key as string;
+    const read = (credential: string) =>
+      log.during(async () =>
+        expectStatus(await t.http().get(`/tasks/${id}`).set(bearer(credential)), 200),
+      );
+    const withJwt = await read(jwt);
+    // The first use of the key writes its last_used_at, then not again within the minute.
+    expect(await read(key)).toContain('update api_keys');
+    const withKey = await read(key);
+    expect(withJwt).toEqual(['find accounts', 'findAndModify rate_limit_counters', 'find tasks']);
+    expect(withKey).toEqual([
+      'find api_keys',
+      'find accounts',
+      'findAndModify rate_limit_counters',
+      'find tasks',
+    ]);
+    expect(withKey.length).toBeLessThanOrEqual(withJwt.length + 1);
   });
 
   it('scopes a read in the query itself: a task the actor may not see is never fetched', async () => {

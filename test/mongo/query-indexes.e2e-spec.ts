@@ -111,6 +111,23 @@ async function identityWorkload(t: TestApp): Promise<void> {
   );
   const bearer = { authorization: `Bearer ${login.body.access_token}` };
   expectStatus(await http().get('/me').set(bearer), 200);
+  // API keys: create, use (the key read and its last_used_at), list, revoke.
+  const key = expectStatus(
+    await http()
+      .post('/api-keys')
+      .set(bearer)
+      .send({ name: 'agent', scopes: ['tasks:read'], expires_in_days: 1 }),
+    201,
+  ).body as { id: string; key: string };
+  expectStatus(
+    await http()
+      .get('/me')
+      .set({ authorization: `Bearer ${key.key}` }),
+    200,
+  );
+  expectStatus(await http().get('/api-keys').set(bearer), 200);
+  expectStatus(await http().get('/users/u_dora/api-keys').set(as('u_admin')), 200);
+  expectStatus(await http().delete(`/api-keys/${key.id}`).set(bearer), 204);
   const refresh = (token: string) => http().post('/auth/refresh').send({ refresh_token: token });
   expectStatus(await refresh(login.body.refresh_token), 200);
   // The app runs with REFRESH_GRACE_SECONDS=0: a replay is reuse and revokes the family.
@@ -148,6 +165,7 @@ describe('indexes behind every query the Mongo adapters issue', () => {
     expect(collections.sort()).toEqual(
       [
         'accounts',
+        'api_keys',
         'audit_entries',
         'checkpoints',
         'collaboration_records',

@@ -1,3 +1,4 @@
+import { bearer, login } from '../support/auth';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -71,5 +72,30 @@ describe('two instances on one database (mongo driver)', () => {
     expect(
       listed.body.items.filter((task: { title: string }) => task.title === 'Exactly once'),
     ).toHaveLength(1);
+  });
+
+  it('refuses an API key on both instances as soon as it is revoked, or its account disabled', async () => {
+    const admin = (await login(a, 'u_admin')).access_token;
+    const create = async (account: string) =>
+      (
+        await a
+          .http()
+          .post(`/users/${account}/api-keys`)
+          .set(bearer(admin))
+          .send({ name: 'agent', scopes: ['tasks:read'], expires_in_days: 1 })
+          .expect(201)
+      ).body as { id: string; key: string };
+    const revoked = await create('a_builder');
+    const ofDisabled = await create('u_bob');
+    for (const t of [a, b]) {
+      await t.http().get('/tasks').set(bearer(revoked.key)).expect(200);
+      await t.http().get('/tasks').set(bearer(ofDisabled.key)).expect(200);
+    }
+    await b.http().delete(`/api-keys/${revoked.id}`).set(bearer(admin)).expect(204);
+    await b.http().post('/users/u_bob/disable').set(bearer(admin)).expect(200);
+    for (const t of [a, b]) {
+      await t.http().get('/tasks').set(bearer(revoked.key)).expect(401);
+      await t.http().get('/tasks').set(bearer(ofDisabled.key)).expect(401);
+    }
   });
 });

@@ -100,6 +100,37 @@ describe('request log line', () => {
     }
   });
 
+  it('names an API key by its id, never the key', async () => {
+    const admin = (
+      await t
+        .http()
+        .post('/auth/login')
+        .send({ id: 'u_admin', password: 'taskflow-dev-password' })
+        .expect(200)
+    ).body.access_token as string;
+    const { id, key } = (
+      await t
+        .http()
+        .post('/api-keys')
+        .set('authorization', `Bearer ${admin}`)
+        .send({ name: 'logged', scopes: ['tasks:read'], expires_in_days: 1 })
+        .expect(201)
+    ).body as { id: string; key: string };
+    await t
+      .http()
+      .get('/tasks')
+      .set('authorization', `Bearer ${key}`)
+      .set('x-request-id', 'log-test-key')
+      .expect(200);
+    expect(await logs.requestLine('log-test-key')).toMatchObject({
+      account_id: 'u_admin',
+      via: `api_key:${id}`,
+      req: { headers: { authorization: '[Redacted]' } },
+    });
+    const secret = key.slice(`tfk_${id}_`.length);
+    expect(JSON.stringify(logs.lines)).not.toContain(secret);
+  });
+
   it('labels a request that matched no route as unmatched', async () => {
     await t.http().get('/no/such/route').set('x-request-id', 'log-test-404').expect(404);
     expect(await logs.requestLine('log-test-404')).toMatchObject({

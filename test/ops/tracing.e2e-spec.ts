@@ -10,6 +10,7 @@ interface ReceivedSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
+  attributes?: { key: string; value: { stringValue?: string } }[];
 }
 
 /** A minimal OTLP/HTTP receiver: collects the spans of every JSON export request. */
@@ -108,6 +109,42 @@ describe('tracing (the built app with OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       .logLines()
       .find((l) => l.request_id === 'traced-request' && 'status' in l);
     expect(line).toMatchObject({ trace_id: traceId, route: '/me', status: 200 });
+  });
+
+  it('names an API key by its id in the trace, never the key', async () => {
+    const { access_token } = (await (
+      await fetch(`${traced.app.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'u_alice', password: 'taskflow-dev-password' }),
+      })
+    ).json()) as { access_token: string };
+    const created = (await (
+      await fetch(`${traced.app.url}/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+        body: JSON.stringify({ name: 'traced', scopes: ['tasks:read'], expires_in_days: 1 }),
+      })
+    ).json()) as { id: string; key: string };
+    const traceId = randomBytes(16).toString('hex');
+    const res = await fetch(`${traced.app.url}/tasks`, {
+      headers: {
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        authorization: `Bearer ${created.key}`,
+      },
+    });
+    expect(res.status).toBe(200);
+
+    const attribute = (span: ReceivedSpan, key: string) =>
+      span.attributes?.find((a) => a.key === key)?.value.stringValue;
+    const spans = await traced.receiver.spansOf(traceId, 15_000, (span) =>
+      Boolean(attribute(span, 'taskflow.via')),
+    );
+    const tagged = spans.filter((span) => attribute(span, 'taskflow.via'));
+    expect(
+      tagged.map((span) => [attribute(span, 'taskflow.via'), attribute(span, 'enduser.id')]),
+    ).toEqual([[`api_key:${created.id}`, 'u_alice']]);
+    expect(JSON.stringify(spans)).not.toContain(created.key.slice(-43));
   });
 
   it('leaves probes out of the traces', async () => {

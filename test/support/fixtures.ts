@@ -29,6 +29,7 @@ export function anAuditEntry(state: TaskState, overrides: Partial<AuditEntry> = 
     changes: state.version === 1 ? {} : { title: { from: 'before', to: state.title } },
     version: state.version,
     requestId: 'req-1',
+    via: 'session',
     at: state.updatedAt,
     state: taskStateToRecord(state),
     records: [],

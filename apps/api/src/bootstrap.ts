@@ -17,6 +17,7 @@ import {
   setBaselineHeaders,
 } from '@taskflow/platform';
 import { documentIdempotencyKeys } from '@taskflow/idempotency';
+import { CREDENTIALS_EXTENSION, SESSION_ONLY } from '@taskflow/identity';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -92,7 +93,18 @@ export async function createApp(
     .setTitle('TaskFlow')
     .setDescription('Tasks that people and software agents move through a reviewed workflow.')
     .setVersion(applicationVersion())
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer');
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'tfk_<key id>_<secret>',
+        description:
+          'An API key (POST /api-keys), sent as `Authorization: Bearer tfk_…`. An operation ' +
+          'names the scope a key needs in `x-credentials` (`session`: password sessions only).',
+      },
+      'api-key',
+    );
   if (config.devMode) {
     builder.addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-User-ID', description: 'Dev mode only' },
@@ -106,8 +118,21 @@ export async function createApp(
     ),
   );
   if (!config.devMode) withoutSecurityScheme(document, 'dev-user-id');
+  withoutKeysOnSessionRoutes(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+type Operation = { security?: Record<string, string[]>[]; [extension: string]: unknown };
+
+/** A route that takes a password session only (@SessionOnly()) does not offer the key scheme. */
+function withoutKeysOnSessionRoutes(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Operation[]) {
+      if (operation?.[CREDENTIALS_EXTENSION] !== SESSION_ONLY || !operation.security) continue;
+      operation.security = operation.security.filter((requirement) => !('api-key' in requirement));
+    }
+  }
 }
 
 /** Outside dev mode X-User-ID is ignored, so no operation may offer it. */

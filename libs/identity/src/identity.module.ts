@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig, bindDriver, Driver } from '@taskflow/platform';
 import { AccountService } from './application/account.service';
+import { ApiKeyService } from './application/api-key.service';
 import { ActorResolver } from './application/actor-resolver';
 import { BootstrapAdminSeeder } from './application/bootstrap-admin.seeder';
 import { DevAccountsSeeder } from './application/dev-accounts.seeder';
@@ -14,6 +15,7 @@ import {
 } from './infrastructure/metrics/prometheus-login-observer';
 import { LoginObserver } from './ports/login-observer';
 import { ActorGuard } from './http/actor.guard';
+import { ApiKeysController } from './http/api-keys.controller';
 import { AuthController } from './http/auth.controller';
 import { UsersController } from './http/users.controller';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-password-hasher';
@@ -28,9 +30,12 @@ import { AccountLookup } from './ports/account-lookup';
 import { BearerAuthenticator } from './ports/bearer-authenticator';
 import { Mailer } from './ports/mailer';
 import { PasswordHasher } from './ports/password-hasher';
+import { MemoryApiKeyRepository } from './infrastructure/memory/memory-api-key.repository';
 import { MemoryAccountRepository } from './infrastructure/memory/memory-account.repository';
 import { MemoryPasswordResetTokenRepository } from './infrastructure/memory/memory-password-reset-token.repository';
 import { MemoryRefreshTokenRepository } from './infrastructure/memory/memory-refresh-token.repository';
+import { ApiKeyDocument, ApiKeySchema } from './infrastructure/mongo/api-key.schema';
+import { MongoApiKeyRepository } from './infrastructure/mongo/mongo-api-key.repository';
 import { AccountDocument, AccountSchema } from './infrastructure/mongo/account.schema';
 import { MongoAccountRepository } from './infrastructure/mongo/mongo-account.repository';
 import { MongoPasswordResetTokenRepository } from './infrastructure/mongo/mongo-password-reset-token.repository';
@@ -48,6 +53,7 @@ import {
   RefreshTokenSchema,
 } from './infrastructure/mongo/refresh-token.schema';
 import { AccountRepository } from './ports/account.repository';
+import { ApiKeyRepository } from './ports/api-key.repository';
 import { PasswordResetTokenRepository } from './ports/password-reset-token.repository';
 import { RefreshTokenRepository } from './ports/refresh-token.repository';
 
@@ -69,6 +75,7 @@ export class IdentityPersistenceModule {
           { provide: AccountRepository, useClass: MemoryAccountRepository },
           { provide: RefreshTokenRepository, useClass: MemoryRefreshTokenRepository },
           { provide: PasswordResetTokenRepository, useClass: MemoryPasswordResetTokenRepository },
+          { provide: ApiKeyRepository, useClass: MemoryApiKeyRepository },
         ],
         mongo: {
           models: [
@@ -77,15 +84,22 @@ export class IdentityPersistenceModule {
             { name: RefreshTokenDocument.name, schema: RefreshTokenSchema },
             { name: PasswordResetTokenDocument.name, schema: PasswordResetTokenSchema },
             { name: PasswordResetUseDocument.name, schema: PasswordResetUseSchema },
+            { name: ApiKeyDocument.name, schema: ApiKeySchema },
           ],
           providers: [
             { provide: AccountRepository, useClass: MongoAccountRepository },
             { provide: RefreshTokenRepository, useClass: MongoRefreshTokenRepository },
             { provide: PasswordResetTokenRepository, useClass: MongoPasswordResetTokenRepository },
+            { provide: ApiKeyRepository, useClass: MongoApiKeyRepository },
           ],
         },
       }),
-      exports: [AccountRepository, RefreshTokenRepository, PasswordResetTokenRepository],
+      exports: [
+        AccountRepository,
+        RefreshTokenRepository,
+        PasswordResetTokenRepository,
+        ApiKeyRepository,
+      ],
     };
   }
 }
@@ -111,7 +125,7 @@ export class IdentityModule {
         IdentityPersistenceModule.register({ driver: options.driver }),
         JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
       ],
-      controllers: [AuthController, UsersController],
+      controllers: [AuthController, UsersController, ApiKeysController],
       providers: [
         { provide: PasswordHasher, useClass: BcryptPasswordHasher },
         { provide: AccessTokenIssuer, useClass: JwtAccessTokenIssuer },
@@ -124,6 +138,7 @@ export class IdentityModule {
         { provide: LoginObserver, useClass: PrometheusLoginObserver },
         PasswordResetService,
         ActorResolver,
+        ApiKeyService,
         { provide: BearerAuthenticator, useClass: PassportBearerAuthenticator },
         DevAccountsSeeder,
         BootstrapAdminSeeder,

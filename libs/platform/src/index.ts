@@ -12,6 +12,8 @@ export { applicationVersion } from './version';
 export {
   ROLES,
   isAdmin,
+  viaOf,
+  DEFAULT_VIA,
   Clock,
   SystemClock,
   ManualClock,

@@ -15,6 +15,11 @@ export interface AuditEntry {
   readonly changes: Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
   readonly version: number;
   readonly requestId: string | null;
+  /**
+   * How the actor came in: `session`, `api_key:<key id>`, `dev_header` or `system`. Entries
+   * written before it existed read as `session` (a default on read, not a migration).
+   */
+  readonly via: string;
   readonly at: Date;
   readonly state: Readonly<Record<string, unknown>>;
   readonly records: readonly CollaborationRecord[];

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, CurrentActor } from '@taskflow/identity';
+import { ApiAuthenticated, CurrentActor, RequiresScope } from '@taskflow/identity';
 import {
   Actor,
   ApiProblems,
@@ -23,6 +23,7 @@ const toPageDto = <T, D>(page: Page<T>, toDto: (item: T) => D) => ({
 
 @ApiTags('audit')
 @ApiAuthenticated()
+@RequiresScope('tasks:read')
 @ApiProblems(429)
 @Controller('tasks/:id')
 export class AuditController {

@@ -20,6 +20,11 @@ export class AuditEntryDto {
   changes!: Record<string, { from: unknown; to: unknown }>;
   @ApiProperty({ minimum: 1 }) version!: number;
   @ApiProperty({ type: String, nullable: true }) request_id!: string | null;
+  @ApiProperty({
+    example: 'api_key:ak_01j9zq3v6w8x0y1z2a3b4c5d6e',
+    description: 'How the actor came in: session, api_key:<key id>, dev_header or system',
+  })
+  via!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
 
   static from(entry: AuditEntry): AuditEntryDto {
@@ -33,6 +38,7 @@ export class AuditEntryDto {
       changes: { ...entry.changes },
       version: entry.version,
       request_id: entry.requestId,
+      via: entry.via,
       at: entry.at.toISOString(),
     };
   }

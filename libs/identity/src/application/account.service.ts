@@ -4,6 +4,7 @@ import {
   AccountForbidden,
   AccountNotFound,
   AccountState,
+  assertMayCreatePasswordless,
   assertMayDisable,
   assertMayRevokeSessions,
   assertPasswordPolicy,
@@ -19,7 +20,8 @@ export interface Registration {
   readonly id: string;
   readonly name: string;
   readonly role: 'human' | 'agent';
-  readonly password: string;
+  /** Absent only for an agent account an admin creates: it works through API keys only. */
+  readonly password?: string;
   readonly email?: string | null;
 }
 
@@ -35,15 +37,16 @@ export class AccountService extends AccountLookup {
     super();
   }
 
-  async register(registration: Registration): Promise<AccountState> {
+  async register(registration: Registration, actor: Actor | null = null): Promise<AccountState> {
     // The DTO already limits the role; this holds for every other caller too.
     if (!(SELF_SERVICE_ROLES as readonly string[]).includes(registration.role)) {
       throw new AccountForbidden('Registration may only create human or agent accounts');
     }
-    assertPasswordPolicy(registration.password);
+    if (registration.password === undefined) assertMayCreatePasswordless(actor, registration);
+    else assertPasswordPolicy(registration.password);
     const account = newAccount(
       registration,
-      await this.hasher.hash(registration.password),
+      registration.password === undefined ? null : await this.hasher.hash(registration.password),
       this.clock.now(),
     );
     await this.accounts.create(account);

@@ -87,6 +87,7 @@ describe('ActorResolver', () => {
       await expect(h.resolver.resolveDevUser('u_carol')).resolves.toEqual({
         id: 'u_carol',
         role: 'human',
+        via: 'dev_header',
       });
       await expect(h.resolver.resolveDevUser('u_nobody')).rejects.toThrow(/not name an active/);
     });

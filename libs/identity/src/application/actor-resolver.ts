@@ -45,6 +45,6 @@ export class ActorResolver {
     if (account?.status !== 'active') {
       throw new Unauthenticated('X-User-ID does not name an active account');
     }
-    return { id: account.id, role: account.role };
+    return { id: account.id, role: account.role, via: 'dev_header' };
   }
 }

@@ -32,7 +32,7 @@ export class PasswordResetService {
    */
   async request(accountId: string): Promise<void> {
     const account = await this.accounts.findById(accountId);
-    if (!account || account.status !== 'active' || account.email === null) return;
+    if (!account?.passwordHash || account.status !== 'active' || account.email === null) return;
     const now = this.clock.now();
     const token = newSecretToken();
     await this.unitOfWork.run(() =>
@@ -73,7 +73,8 @@ export class PasswordResetService {
     if (!reset || isResetTokenExpired(reset, now)) throw new InvalidResetToken();
     const account = await this.accounts.findById(reset.accountId);
     if (
-      !account ||
+      // An account made without a password never gets one: it signs in with API keys only.
+      !account?.passwordHash ||
       account.status !== 'active' ||
       !issuedAfterRevocation(account, reset.issuedAt)
     ) {

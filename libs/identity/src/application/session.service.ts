@@ -62,7 +62,12 @@ export class SessionService implements OnModuleInit {
     const now = this.clock.now();
     const account = await this.accounts.findById(id);
     const matches = await this.hasher.verify(password, account?.passwordHash ?? this.dummyHash);
-    if (!account || !matches || exceedsBcryptLimit(password) || account.status !== 'active') {
+    if (
+      !account?.passwordHash ||
+      !matches ||
+      exceedsBcryptLimit(password) ||
+      account.status !== 'active'
+    ) {
       this.observer.attempted('invalid_credentials');
       throw new InvalidCredentials();
     }

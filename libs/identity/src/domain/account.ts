@@ -16,7 +16,8 @@ export interface AccountState {
   readonly role: Role;
   readonly email: string | null;
   readonly status: AccountStatus;
-  readonly passwordHash: string;
+  /** Null for an agent account an admin made without one: it signs in only with API keys. */
+  readonly passwordHash: string | null;
   readonly createdAt: Date;
   /** Tokens issued before this instant are refused (revoke-sessions, disable, password reset). */
   readonly sessionsValidAfter: Date | null;
@@ -41,7 +42,11 @@ export interface NewAccount {
 }
 
 /** A new account: active, with no revocation behind it. */
-export function newAccount(account: NewAccount, passwordHash: string, now: Date): AccountState {
+export function newAccount(
+  account: NewAccount,
+  passwordHash: string | null,
+  now: Date,
+): AccountState {
   return {
     id: account.id,
     name: account.name,
@@ -143,6 +148,15 @@ export function laterRevocation(current: Date | null, at: Date): Date {
 export function assertMayRevokeSessions(actor: Actor, accountId: string): void {
   if (actor.role !== 'admin' && actor.id !== accountId) {
     throw new AccountForbidden("Only an admin may revoke another account's sessions");
+  }
+}
+
+/** Only an admin creates an account without a password, and only an agent: it uses API keys. */
+export function assertMayCreatePasswordless(actor: Actor | null, account: NewAccount): void {
+  if (actor?.role !== 'admin' || account.role !== 'agent') {
+    throw new InvalidPassword(
+      'password is required (only an admin may create an agent account without one)',
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  ValidateIf,
   MaxLength,
   MinLength,
 } from 'class-validator';
@@ -56,8 +57,13 @@ export class RegisterAccountDto {
   @IsIn(SELF_SERVICE_ROLES)
   role!: (typeof SELF_SERVICE_ROLES)[number];
 
+  @ApiPropertyOptional({
+    description: 'Required, except for an agent account an admin creates (API keys only)',
+  })
+  // Absent is allowed, null is not: @IsOptional() would let null through to bcrypt.
+  @ValidateIf((body: RegisterAccountDto) => body.password !== undefined)
   @NewPassword('password')
-  password!: string;
+  password?: string;
 
   @ApiPropertyOptional({ format: 'email', maxLength: 254 })
   @IsOptional()

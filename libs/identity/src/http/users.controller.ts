@@ -1,10 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Idempotent } from '@taskflow/idempotency';
-import { Actor, ApiProblems } from '@taskflow/platform';
+import { Actor, ApiProblems, RequestWithActor } from '@taskflow/platform';
 import { AccountService } from '../application/account.service';
 import { AccountDto, RegisterAccountDto } from './account.dto';
-import { ApiAuthenticated, CurrentActor, Public } from './auth.decorators';
+import {
+  AnyCredential,
+  ApiAuthenticated,
+  CurrentActor,
+  OptionalActor,
+  SessionOnly,
+} from './auth.decorators';
 
 @ApiTags('accounts')
 @ApiProblems(429)
@@ -12,23 +18,33 @@ import { ApiAuthenticated, CurrentActor, Public } from './auth.decorators';
 export class UsersController {
   constructor(private readonly accounts: AccountService) {}
 
-  @Public()
+  @OptionalActor()
   @Post('users')
   @HttpCode(201)
-  @ApiCreatedResponse({ type: AccountDto, description: 'The account was created' })
+  @ApiCreatedResponse({
+    type: AccountDto,
+    description:
+      'The account was created. An admin (with its bearer token) may create an agent account ' +
+      'without a password, which then works through API keys only.',
+  })
   @ApiProblems(400, 409)
-  async register(@Body() body: RegisterAccountDto): Promise<AccountDto> {
-    return AccountDto.from(await this.accounts.register(body));
+  async register(
+    @Req() request: RequestWithActor,
+    @Body() body: RegisterAccountDto,
+  ): Promise<AccountDto> {
+    return AccountDto.from(await this.accounts.register(body, request.actor ?? null));
   }
 
   @Get('me')
   @ApiAuthenticated()
+  @AnyCredential()
   @ApiOkResponse({ type: AccountDto })
   async me(@CurrentActor() actor: Actor): Promise<AccountDto> {
     return AccountDto.from(await this.accounts.me(actor));
   }
 
   @Post('users/:id/disable')
+  @SessionOnly()
   @Idempotent()
   @HttpCode(200)
   @ApiAuthenticated()
@@ -39,6 +55,7 @@ export class UsersController {
   }
 
   @Post('users/:id/revoke-sessions')
+  @SessionOnly()
   @Idempotent()
   @HttpCode(204)
   @ApiAuthenticated()

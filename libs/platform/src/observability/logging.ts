@@ -110,6 +110,8 @@ export class RequestLogController extends LogController {
         req: request,
         route: routeTemplate(request),
         account_id: request.actor?.id ?? null,
+        // `api_key:<key id>` for a key: the id, never the key (its header is redacted).
+        via: request.actor ? (request.actor.via ?? 'session') : null,
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime),
         ...(error ? { err: error } : {}),

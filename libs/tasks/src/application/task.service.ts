@@ -16,6 +16,7 @@ import {
   Page,
   PageRequest,
   UnitOfWork,
+  viaOf,
 } from '@taskflow/platform';
 import { AccountUnavailable, TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
 import type { TaskChanged, TaskState } from '../domain/task-events';
@@ -37,7 +38,7 @@ const serialize = (value: unknown): unknown =>
 
 function toAuditEntry(
   event: TaskChanged,
-  requestId: string | null,
+  { actor, requestId }: Pick<CommandContext, 'actor' | 'requestId'>,
   records: readonly CollaborationRecord[],
 ): AuditEntry {
   // Field names as the API spells them (assignee_id), since clients read the log as JSON.
@@ -55,6 +56,7 @@ function toAuditEntry(
     changes,
     version: event.version,
     requestId,
+    via: viaOf(actor),
     at: event.at,
     state: taskStateToRecord(event.state),
     records,
@@ -219,7 +221,7 @@ export class TaskService {
     await this.unitOfWork.run(async () => {
       for (const event of events) {
         const records = toRecords(event);
-        await this.auditLog.append(toAuditEntry(event, context.requestId, records));
+        await this.auditLog.append(toAuditEntry(event, context, records));
         for (const record of records) await this.records.add(record);
       }
       if (loadedVersion === null) await this.tasks.insert(state);

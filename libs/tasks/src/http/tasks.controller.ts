@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Idempotent } from '@taskflow/idempotency';
-import { ApiAuthenticated, CurrentActor } from '@taskflow/identity';
+import { ApiAuthenticated, CurrentActor, RequiresScope } from '@taskflow/identity';
 import {
   Actor,
   ApiProblems,
@@ -56,6 +56,7 @@ const dateOrNull = (value: string | null | undefined): Date | null | undefined =
 const Transition = (action: string): MethodDecorator =>
   applyDecorators(
     Post(`:id/${action}`),
+    RequiresScope('tasks:act'),
     HttpCode(200),
     Idempotent(),
     IF_MATCH,
@@ -72,6 +73,7 @@ export class TasksController {
   constructor(private readonly tasks: TaskService) {}
 
   @Post()
+  @RequiresScope('tasks:write')
   @Idempotent()
   @ApiCreatedResponse({ type: TaskDto })
   @ApiProblems(400, 422)
@@ -87,6 +89,7 @@ export class TasksController {
   }
 
   @Get()
+  @RequiresScope('tasks:read')
   @ApiOkResponse({ type: TaskPageDto, description: 'Visible tasks, oldest first' })
   @ApiProblems(400)
   async list(@CurrentActor() actor: Actor, @Query() query: ListTasksQuery): Promise<TaskPageDto> {
@@ -102,6 +105,7 @@ export class TasksController {
   }
 
   @Get(':id')
+  @RequiresScope('tasks:read')
   @ApiOkResponse({ type: TaskDto })
   @ApiProblems(404)
   @TaskResponse()
@@ -110,6 +114,7 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @RequiresScope('tasks:write')
   @Idempotent()
   @IF_MATCH
   @ApiOkResponse({ type: TaskDto })
@@ -135,6 +140,7 @@ export class TasksController {
   }
 
   @Delete(':id')
+  @RequiresScope('tasks:write')
   @HttpCode(204)
   @IF_MATCH
   @ApiNoContentResponse({

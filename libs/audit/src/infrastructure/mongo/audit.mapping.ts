@@ -1,4 +1,4 @@
-import { DomainError } from '@taskflow/platform';
+import { DEFAULT_VIA, DomainError } from '@taskflow/platform';
 import type { AuditEntry } from '../../domain/audit-entry';
 import { CollaborationRecord, RECORD_KINDS, RecordKind } from '../../domain/collaboration-record';
 import type { AuditEntryDocument, RecordDocument } from './audit.schema';
@@ -43,6 +43,7 @@ export function toAuditEntryDocument(entry: AuditEntry): AuditEntryDocument {
     changes: { ...entry.changes },
     version: entry.version,
     request_id: entry.requestId,
+    via: entry.via,
     at: entry.at,
     state: { ...entry.state },
     records: entry.records.map(toRecordDocument),
@@ -60,6 +61,7 @@ export function fromAuditEntryDocument(doc: AuditEntryDocument): AuditEntry {
     changes: doc.changes,
     version: doc.version,
     requestId: doc.request_id ?? null,
+    via: doc.via ?? DEFAULT_VIA,
     at: doc.at,
     state: doc.state,
     records: (doc.records ?? []).map(fromRecordDocument),

@@ -30,6 +30,8 @@ export class AuditEntryDocument {
   >;
   @Prop({ type: Number, required: true }) version!: number;
   @Prop({ type: String, default: null }) request_id!: string | null;
+  /** Absent on entries written before it existed, which read as `session`. */
+  @Prop({ type: String }) via?: string;
   @Prop({ type: Date, required: true }) at!: Date;
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) state!: Record<string, unknown>;
   @Prop({ type: [RecordSchema], default: [] }) records!: RecordDocument[];

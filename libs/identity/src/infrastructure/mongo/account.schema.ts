@@ -8,7 +8,7 @@ export class AccountDocument {
   @Prop({ type: String, required: true }) role!: string;
   @Prop({ type: String, default: null }) email!: string | null;
   @Prop({ type: String, required: true }) status!: string;
-  @Prop({ type: String, required: true }) password_hash!: string;
+  @Prop({ type: String, default: null }) password_hash!: string | null;
   @Prop({ type: Date, required: true }) created_at!: Date;
   @Prop({ type: Date, default: null }) sessions_valid_after!: Date | null;
   @Prop({ type: String, default: null }) session_epoch!: string | null;

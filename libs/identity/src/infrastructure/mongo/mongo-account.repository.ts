@@ -35,7 +35,7 @@ function fromDocument(doc: AccountDocument): AccountState {
     role: parseRole(doc.role),
     email: doc.email ?? null,
     status: parseAccountStatus(doc.status),
-    passwordHash: doc.password_hash,
+    passwordHash: doc.password_hash ?? null,
     createdAt: doc.created_at,
     sessionsValidAfter: doc.sessions_valid_after ?? null,
     sessionEpoch: doc.session_epoch ?? null,
