@@ -5,6 +5,7 @@ import {
   DIST_MAIN,
   addRow,
   anAssignedTask,
+  call,
   getTaskFixture,
   measureAlternately,
   notes,
@@ -53,11 +54,22 @@ export async function throughput(): Promise<void> {
       path: `/tasks?assignee_id=${SEED_ACTOR}&limit=50`,
       headers: { authorization: `Bearer ${actors.bob}` },
     };
+    // The same GET with an API key of bob's instead of his JWT (issue 20).
+    const apiKey = await call(app.url, 'POST', '/api-keys', actors.bob, {
+      name: 'bench',
+      scopes: ['tasks:read'],
+      expires_in_days: 1,
+    });
+    const getTaskWithKey = {
+      path: getTask.path,
+      headers: { authorization: `Bearer ${apiKey.key as string}` },
+    };
     const results = await measureAlternately([
       { name: 'ceiling', url: ceiling.url, load: { path: `/tasks/${taskId}` } },
       { name: 'nest', url: nest.url, load: { path: `/tasks/${taskId}` } },
       { name: 'anchor', url: anchor.url, load: await anchorTask(anchor.url) },
       { name: 'get', url: app.url, load: getTask },
+      { name: 'get-key', url: app.url, load: getTaskWithKey },
       { name: 'get-bundle', url: bundle.url, load: bundleGet.getTask },
       { name: 'get-tsc', url: unbundled.url, load: unbundledGet.getTask },
       { name: 'anchor-info', url: anchorInfo.url, load: await anchorTask(anchorInfo.url) },
@@ -86,6 +98,8 @@ export async function throughput(): Promise<void> {
       ceilingBase,
     ]);
     notes.getOverFloor = get.rps / result('nest').rps;
+    const withKey = addRow('(2k) the same GET with an API key', result('get-key'), anchorBase);
+    withKey.note = `${Math.round((withKey.rps / get.rps) * 100)}% of the JWT GET's rate (2)`;
     const unbundledBase = { name: '(2t)', measure: result('get-tsc') };
     addRow(
       "(2t) the same GET, tsc's main.js started as production starts",
