@@ -1,13 +1,32 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import helmet from 'helmet';
 import type { AppConfig } from '../config/app-config';
 
-/** JSON answers need no source of any kind, and nothing may frame them. */
-const API_CSP = {
-  useDefaults: false,
-  directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-};
+/**
+ * JSON answers: no source of any kind, no framing, no sniffing, no cross-origin no-cors reads
+ * (OWASP's REST set). Helmet's headers for HTML documents (COOP, Origin-Agent-Cluster,
+ * Referrer-Policy, X-DNS-Prefetch-Control, X-Download-Options, X-XSS-Protection, …) mean nothing
+ * on JSON and would cost bytes on every answer; Swagger UI, an HTML page, gets all of them.
+ */
+const API_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  xContentTypeOptions: true,
+  xFrameOptions: { action: 'deny' },
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  referrerPolicy: false,
+  strictTransportSecurity: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xPoweredBy: false,
+  xXssProtection: false,
+} as const;
 
 /**
  * Swagger UI (served by @nestjs/swagger from swagger-ui-dist) loads its script, styles and
@@ -51,25 +70,37 @@ export function setBaselineHeaders(reply: FastifyReply): void {
   void reply.header('x-content-type-options', 'nosniff');
 }
 
+const isDocs = (url: string | undefined): boolean =>
+  url !== undefined && (url === '/docs' || url.startsWith('/docs/'));
+
 /**
  * Security headers (helmet), CORS for the configured origins, and `Cache-Control: no-store` as
  * the default of every answer. Call after the request-id hook, so a preflight answered by CORS
- * still carries its X-Request-ID, and before routes are added, so /docs gets its own policy.
+ * still carries its X-Request-ID.
+ *
+ * helmet's middleware is built once per policy and applied in one hook: @fastify/helmet builds
+ * it again on every request (parsing the CSP each time) behind two hooks, which cost the
+ * authenticated GET about a tenth of its throughput (bench A/B, docs/DECISIONS.md).
  */
 export async function secureHttp(fastify: FastifyInstance, config: AppConfig): Promise<void> {
-  fastify.addHook('onRoute', (route: RouteOptions) => {
-    if (route.url === '/docs' || route.url.startsWith('/docs/')) {
-      route.config = { ...route.config, helmet: { contentSecurityPolicy: DOCS_CSP } } as never;
-    }
-  });
-  await fastify.register(helmet, {
-    contentSecurityPolicy: API_CSP,
+  // HSTS belongs to whoever terminates TLS (docs/DEPLOYMENT.md); the app may be served over
+  // plain HTTP behind it.
+  const apiHeaders = helmet(API_HEADERS);
+  const docsHeaders = helmet({
+    contentSecurityPolicy: DOCS_CSP,
     xFrameOptions: { action: 'deny' },
-    // HSTS belongs to whoever terminates TLS (docs/DEPLOYMENT.md); the app may be served over
-    // plain HTTP behind it.
     strictTransportSecurity: false,
   });
+  const done = (error?: unknown): void => {
+    if (error) throw error;
+  };
+  fastify.addHook('onRequest', (request, reply, next) => {
+    (isDocs(request.routeOptions.url) ? docsHeaders : apiHeaders)(request.raw, reply.raw, done);
+    next();
+  });
   const origins = new Set(config.corsOrigins);
+  // No origin listed (the default): no CORS at all, and no hook on every request for it.
+  if (origins.size === 0) return noStoreByDefault(fastify);
   await fastify.register(cors, {
     // A listed origin gets its own name back; any other gets no CORS header, and its preflight
     // finds no route (404), as without CORS.
@@ -84,10 +115,14 @@ export async function secureHttp(fastify: FastifyInstance, config: AppConfig): P
     // a plain-text 400 instead of a problem; answering it 204 grants nothing more.
     strictPreflight: false,
   });
-  fastify.addHook('onSend', async (_request, reply, payload) => {
+  noStoreByDefault(fastify);
+}
+
+function noStoreByDefault(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', (_request, reply, payload, next) => {
     // Tokens and account data must not be kept by a browser or a shared cache; an answer that
     // says otherwise (static Swagger UI files) keeps its own.
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    return payload;
+    next(null, payload);
   });
 }
