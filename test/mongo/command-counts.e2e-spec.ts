@@ -42,7 +42,14 @@ describe('database commands per HTTP request (mongo driver)', () => {
       .slice(start)
       .filter((c) => c.name === 'find' && c.collection === 'tasks');
     expect(taskReads.map((c) => c.command.filter)).toEqual([
-      { _id: id, deleted_at: null, visible_to: 'a_builder' },
+      {
+        _id: id,
+        deleted_at: null,
+        $or: [
+          { visible_to: 'a_builder' },
+          { open: true, assignee_id: null, open_to: { $in: ['agent', 'any'] } },
+        ],
+      },
     ]);
   });
 

@@ -181,7 +181,7 @@ describe('indexes behind every query the Mongo adapters issue', () => {
     const described = shapes.map(describeShape);
     expect(described).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^tasks eq\(deleted_at,visible_to\)/),
+        expect.stringMatching(/^tasks eq\(visible_to,deleted_at\)/),
         expect.stringMatching(/^tasks eq\(deleted_at,status\)/),
         expect.stringMatching(/^audit_entries eq\(task_id\) range\(version\) sort\(version:1\)/),
         expect.stringMatching(/^audit_entries eq\(\) range\(at\)/),

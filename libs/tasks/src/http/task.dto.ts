@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsRfc3339DateTime, PageQuery } from '@taskflow/platform';
 import {
+  IsBoolean,
   IsIn,
   IsNotEmpty,
   IsOptional,
@@ -9,7 +10,15 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import { TASK_PRIORITIES, TASK_STATUSES, TaskPriority, TaskStatus } from '../domain/task-status';
+import { TASK_ACTIONS, type TaskAction } from '../domain/task-rules';
+import {
+  OPEN_TO,
+  type OpenTo,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TaskPriority,
+  TaskStatus,
+} from '../domain/task-status';
 import type { Task } from '../domain/task.entity';
 
 const NOT_BLANK = /\S/;
@@ -53,6 +62,23 @@ export class CreateTaskDto {
   @IsNotEmpty()
   @MaxLength(64)
   reviewer_id?: string | null;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Claimable (POST /tasks/claim, /tasks/{id}/claim) while it has no assignee',
+  })
+  @IsOmittable()
+  @IsBoolean()
+  open?: boolean;
+
+  @ApiPropertyOptional({
+    enum: OPEN_TO,
+    default: 'any',
+    description: 'Which accounts may see and claim an open task; only with open: true',
+  })
+  @IsOmittable()
+  @IsIn(OPEN_TO)
+  open_to?: OpenTo;
 }
 
 export class UpdateTaskDto {
@@ -151,10 +177,25 @@ export class TaskDto {
   @ApiProperty({ type: String, nullable: true }) assignee_id!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'null means the creator reviews' })
   reviewer_id!: string | null;
+  @ApiProperty({ description: 'Claimable while it has no assignee' }) open!: boolean;
+  @ApiProperty({ enum: OPEN_TO }) open_to!: OpenTo;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: "When the holder's lease runs out; null when not leased",
+  })
+  lease_expires_at!: string | null;
   @ApiProperty({ minimum: 1, description: 'Number of audit entries; also the ETag' })
   version!: number;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
+  @ApiProperty({
+    enum: TASK_ACTIONS,
+    isArray: true,
+    description: 'What the caller may do now: a listed action answers neither 403 nor 409',
+  })
+  allowed_actions!: TaskAction[];
 
   static from(task: Task): TaskDto {
     const s = task.snapshot();
@@ -168,9 +209,13 @@ export class TaskDto {
       creator_id: s.creatorId,
       assignee_id: s.assigneeId,
       reviewer_id: s.reviewerId,
+      open: s.open,
+      open_to: s.openTo,
+      lease_expires_at: s.leaseExpiresAt?.toISOString() ?? null,
       version: s.version,
       created_at: s.createdAt.toISOString(),
       updated_at: s.updatedAt.toISOString(),
+      allowed_actions: [...task.actionsShown],
     };
   }
 }

@@ -77,12 +77,19 @@ export class TasksController {
   @ApiProblems(400, 422)
   @TaskResponse({ location: true })
   create(@Command() context: CommandContext, @Body() body: CreateTaskDto): Promise<Task> {
+    if (body.open_to !== undefined && body.open !== true) {
+      throw new RequestValidationError([
+        { field: 'open_to', message: 'applies to open tasks only: send open: true with it' },
+      ]);
+    }
     return this.tasks.create(context, {
       title: body.title,
       description: body.description,
       priority: body.priority,
       dueAt: dateOrNull(body.due_at),
       reviewerId: body.reviewer_id,
+      open: body.open,
+      openTo: body.open_to,
     });
   }
 

@@ -8,16 +8,17 @@ import {
   Page,
   PageRequest,
 } from '@taskflow/platform';
-import { Task, taskViewers } from '../../domain/task.entity';
+import { admits, Task, taskViewers } from '../../domain/task.entity';
+import { OPEN_TO, type OpenTo, PRIORITY_RANK } from '../../domain/task-status';
 import { TaskState } from '../../domain/task-events';
-import { TaskFilter, TaskRepository } from '../../ports/task.repository';
+import { ClaimFilter, TaskFilter, TaskRepository } from '../../ports/task.repository';
 
 const matches = (task: TaskState, filter: TaskFilter): boolean =>
   (filter.status === undefined || task.status === filter.status) &&
   (filter.assigneeId === undefined || task.assigneeId === filter.assigneeId) &&
   (filter.creatorId === undefined || task.creatorId === filter.creatorId);
 
-type IndexName = 'assignee' | 'creator' | 'status' | 'visibleTo';
+type IndexName = 'assignee' | 'creator' | 'status' | 'visibleTo' | 'open' | 'leased';
 
 /** The index entries of a task: which sorted id list of which index holds its id. */
 function indexKeys(task: TaskState): [IndexName, string][] {
@@ -28,6 +29,9 @@ function indexKeys(task: TaskState): [IndexName, string][] {
   if (task.assigneeId !== null) keys.push(['assignee', task.assigneeId]);
   if (task.deletedAt === null) {
     for (const id of taskViewers(task)) keys.push(['visibleTo', id]);
+    // Open and unassigned: visible to (and claimable by) every account its open_to admits.
+    if (task.open && task.assigneeId === null) keys.push(['open', task.openTo]);
+    if (task.leaseExpiresAt !== null) keys.push(['leased', '']);
   }
   return keys;
 }
@@ -65,6 +69,8 @@ export class MemoryTaskRepository extends TaskRepository {
     creator: new Map(),
     status: new Map(),
     visibleTo: new Map(),
+    open: new Map(),
+    leased: new Map(),
   };
 
   constructor(private readonly unitOfWork: MemoryUnitOfWork) {
@@ -126,6 +132,54 @@ export class MemoryTaskRepository extends TaskRepository {
     return { items: pageItems, nextCursor: more ? pageItems[pageItems.length - 1].id : null };
   }
 
+  async extendLease(task: TaskState, version: number): Promise<boolean> {
+    const stored = this.tasks.get(task.id);
+    if (stored?.version !== version || stored.assigneeId !== task.assigneeId) return false;
+    this.tasks.set(task.id, {
+      ...stored,
+      leaseExpiresAt: task.leaseExpiresAt,
+      leaseSeconds: task.leaseSeconds,
+    });
+    return true;
+  }
+
+  async findClaimable(actor: Actor, filter: ClaimFilter, limit: number): Promise<Task[]> {
+    const openTo = OPEN_TO.filter(
+      (value) => admits(value, actor) && (filter.openTo === undefined || filter.openTo === value),
+    );
+    const states = this.claimable(openTo).filter(
+      (state) => filter.priorities === undefined || filter.priorities.includes(state.priority),
+    );
+    return states
+      .sort(
+        (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.id < b.id ? -1 : 1),
+      )
+      .slice(0, limit)
+      .map((state) => Task.restore(state));
+  }
+
+  async claimableNow(limit: number): Promise<TaskState[]> {
+    return this.claimable(OPEN_TO).slice(0, limit);
+  }
+
+  async findLeasesExpiredBy(now: Date, limit: number): Promise<Task[]> {
+    const ids = this.indexes.leased.get('') ?? [];
+    return ids
+      .map((id) => this.tasks.get(id) as TaskState)
+      .filter((state) => (state.leaseExpiresAt as Date).getTime() <= now.getTime())
+      .sort((a, b) => (a.leaseExpiresAt as Date).getTime() - (b.leaseExpiresAt as Date).getTime())
+      .slice(0, limit)
+      .map((state) => Task.restore(state));
+  }
+
+  /** Pending tasks in the open lists of these `open_to` values. */
+  private claimable(openTo: readonly OpenTo[]): TaskState[] {
+    return openTo
+      .flatMap((value) => this.indexes.open.get(value) ?? [])
+      .map((id) => this.tasks.get(id) as TaskState)
+      .filter((state) => state.status === 'pending');
+  }
+
   async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {
     const versions = new Map<string, number>();
     for (const id of ids) {
@@ -144,8 +198,19 @@ export class MemoryTaskRepository extends TaskRepository {
     add('assignee', filter.assigneeId);
     add('creator', filter.creatorId);
     add('status', filter.status);
-    if (!isAdmin(actor)) add('visibleTo', actor.id);
+    if (!isAdmin(actor)) lists.push(this.visibleIds(actor));
     return lists.reduce((shortest, list) => (list.length < shortest.length ? list : shortest));
+  }
+
+  /** The ids a non-admin may see: their own tasks merged with the open ones they are admitted to. */
+  private visibleIds(actor: Actor): readonly string[] {
+    const own = this.indexes.visibleTo.get(actor.id) ?? [];
+    const open = [
+      this.indexes.open.get('any') ?? [],
+      actor.role === 'admin' ? [] : (this.indexes.open.get(actor.role) ?? []),
+    ].filter((list) => list.length > 0);
+    if (open.length === 0) return own;
+    return [...new Set([own, ...open].flat())].sort();
   }
 
   private index(id: string, before: [IndexName, string][], after: [IndexName, string][]): void {

@@ -12,10 +12,16 @@ import {
   PageRequest,
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
-import { Task, taskViewers } from '../../domain/task.entity';
+import { admits, Task, taskViewers } from '../../domain/task.entity';
 import type { TaskState } from '../../domain/task-events';
-import { parseTaskPriority, parseTaskStatus } from '../../domain/task-status';
-import { TaskFilter, TaskRepository } from '../../ports/task.repository';
+import {
+  OPEN_TO,
+  parseOpenTo,
+  parseTaskPriority,
+  parseTaskStatus,
+  PRIORITY_RANK,
+} from '../../domain/task-status';
+import { ClaimFilter, TaskFilter, TaskRepository } from '../../ports/task.repository';
 import { TaskDocument } from './task.schema';
 
 export function toTaskDocument(task: TaskState): TaskDocument {
@@ -30,6 +36,11 @@ export function toTaskDocument(task: TaskState): TaskDocument {
     assignee_id: task.assigneeId,
     reviewer_id: task.reviewerId,
     visible_to: taskViewers(task),
+    priority_rank: PRIORITY_RANK[task.priority],
+    open: task.open,
+    open_to: task.openTo,
+    lease_expires_at: task.leaseExpiresAt,
+    lease_seconds: task.leaseSeconds,
     version: task.version,
     created_at: task.createdAt,
     updated_at: task.updatedAt,
@@ -49,6 +60,10 @@ export function fromTaskDocument(doc: TaskDocument): TaskState {
     creatorId: doc.creator_id,
     assigneeId: doc.assignee_id ?? null,
     reviewerId: doc.reviewer_id ?? null,
+    open: doc.open ?? false,
+    openTo: parseOpenTo(doc.open_to ?? 'any'),
+    leaseExpiresAt: doc.lease_expires_at ?? null,
+    leaseSeconds: doc.lease_seconds ?? null,
     version: doc.version,
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
@@ -56,10 +71,23 @@ export function fromTaskDocument(doc: TaskDocument): TaskState {
   };
 }
 
-/** Task.isVisibleTo as a query: not deleted and, for all but admins, among its viewers. */
+/**
+ * Task.isVisibleTo as a query: not deleted and, for all but admins, among its viewers or open,
+ * unassigned and open to the actor's role.
+ */
 function visibleTo(actor: Actor): Record<string, unknown> {
-  return isAdmin(actor) ? { deleted_at: null } : { deleted_at: null, visible_to: actor.id };
+  if (isAdmin(actor)) return { deleted_at: null };
+  return {
+    deleted_at: null,
+    $or: [
+      { visible_to: actor.id },
+      { open: true, assignee_id: null, open_to: { $in: [actor.role, 'any'] } },
+    ],
+  };
 }
+
+/** Open, unassigned, pending and not deleted: what a claim may take. */
+const CLAIMABLE = { open: true, status: 'pending', assignee_id: null, deleted_at: null };
 
 @Injectable()
 export class MongoTaskRepository extends TaskRepository {
@@ -128,6 +156,55 @@ export class MongoTaskRepository extends TaskRepository {
       (doc) => Task.restore(fromTaskDocument(doc)),
       (task) => task.id,
     );
+  }
+
+  async extendLease(task: TaskState, version: number): Promise<boolean> {
+    // Not atomic on FerretDB; it only moves the lease field, which a task without this holder
+    // ignores, so a heartbeat racing a change can at worst leave a lease that nothing reads.
+    const result = await this.model.updateOne(
+      { _id: task.id, version, assignee_id: task.assigneeId },
+      { $set: { lease_expires_at: task.leaseExpiresAt, lease_seconds: task.leaseSeconds } },
+      { session: this.unitOfWork.session() },
+    );
+    return result.matchedCount === 1;
+  }
+
+  async findClaimable(actor: Actor, filter: ClaimFilter, limit: number): Promise<Task[]> {
+    const openTo = OPEN_TO.filter(
+      (value) => admits(value, actor) && (filter.openTo === undefined || filter.openTo === value),
+    );
+    const query: Record<string, unknown> = { ...CLAIMABLE, open_to: { $in: openTo } };
+    if (filter.priorities !== undefined) query.priority = { $in: filter.priorities };
+    const docs = await this.model
+      .find(query, null, { session: this.unitOfWork.session() })
+      .sort({ priority_rank: 1, _id: 1 })
+      .limit(limit)
+      .batchSize(limit)
+      .lean<TaskDocument[]>()
+      .exec();
+    return docs.map((doc) => Task.restore(fromTaskDocument(doc)));
+  }
+
+  async claimableNow(limit: number): Promise<TaskState[]> {
+    const docs = await this.model
+      .find(CLAIMABLE, null, { session: this.unitOfWork.session() })
+      .sort({ priority_rank: 1, _id: 1 })
+      .limit(limit)
+      .batchSize(limit)
+      .lean<TaskDocument[]>()
+      .exec();
+    return docs.map(fromTaskDocument);
+  }
+
+  async findLeasesExpiredBy(now: Date, limit: number): Promise<Task[]> {
+    const docs = await this.model
+      .find({ lease_expires_at: { $lte: now } }, null, { session: this.unitOfWork.session() })
+      .sort({ lease_expires_at: 1 })
+      .limit(limit)
+      .batchSize(limit)
+      .lean<TaskDocument[]>()
+      .exec();
+    return docs.map((doc) => Task.restore(fromTaskDocument(doc)));
   }
 
   async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {
