@@ -4,6 +4,7 @@ import { migration as auditLogIndexes } from './0002-audit-log-indexes';
 import { migration as recordIndexes } from './0003-record-indexes';
 import { migration as expiryIndexes } from './0004-idempotency-and-rate-limit-expiry';
 import { migration as identityTokenIndexes } from './0005-identity-token-indexes';
+import { migration as agentIndexes } from './0006-agent-indexes';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   recordIndexes,
   expiryIndexes,
   identityTokenIndexes,
+  agentIndexes,
 ];

@@ -1,4 +1,4 @@
-import { TaskRollForwardSweep } from '@taskflow/tasks';
+import { LeaseSweeper, TaskRepository, TaskRollForwardSweep } from '@taskflow/tasks';
 import { WriteFaults } from '../support/faults';
 import { CommandLog, withDatabase } from '../support/mongo';
 import { describeShape, IndexKeys, serves, shapesOf } from '../support/query-shapes';
@@ -86,6 +86,34 @@ async function representativeWorkload(t: TestApp): Promise<void> {
     200,
   );
   await t.app.get(TaskRollForwardSweep, { strict: false }).sweep();
+
+  // Agents (issue 18): open tasks seen and listed by an agent, the claim queue, a claim by id,
+  // a heartbeat, a release, the shared claim poll and the lease sweeper.
+  const open: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await http()
+      .post('/tasks')
+      .set(as('u_alice'))
+      .send({ title: `open ${i}`, open: true, open_to: 'agent' });
+    open.push(expectStatus(res, 201).body.id);
+  }
+  expectStatus(await http().get(`/tasks/${open[0]}`).set(as('a_builder')), 200);
+  expectStatus(await http().get('/tasks').query({ limit: 2 }).set(as('a_builder')), 200);
+  expectStatus(
+    await http().post(`/tasks/${open[0]}/claim`).set(as('a_builder')).send({ lease_seconds: 30 }),
+    200,
+  );
+  expectStatus(await http().post(`/tasks/${open[0]}/heartbeat`).set(as('a_builder')).send({}), 200);
+  expectStatus(
+    await http()
+      .post('/tasks/claim')
+      .set(as('a_builder'))
+      .send({ priority: ['normal'] }),
+    200,
+  );
+  expectStatus(await http().post(`/tasks/${open[0]}/release`).set(as('a_builder')).send({}), 200);
+  await t.app.get(TaskRepository, { strict: false }).claimableNow(10);
+  await t.app.get(LeaseSweeper, { strict: false }).sweep();
 }
 
 /** Login, refresh, a replayed refresh, revoke-sessions, a password reset and a disable. */
@@ -188,6 +216,13 @@ describe('indexes behind every query the Mongo adapters issue', () => {
         expect.stringMatching(/^collaboration_records eq\(task_id\) range\(_id\) sort\(_id:1\)/),
         'refresh_tokens eq(token_hash) range() sort()',
         'refresh_families eq(account_id,revoked_at) range() sort()',
+        expect.stringMatching(
+          /^tasks eq\(open,assignee_id,open_to,deleted_at\) range\(\) sort\(_id:1\)/,
+        ),
+        expect.stringMatching(
+          /^tasks eq\(open,status,assignee_id,deleted_at,open_to(,priority)?\) range\(\) sort\(priority_rank:1,_id:1\)/,
+        ),
+        'tasks eq() range(lease_expires_at) sort(lease_expires_at:1)',
       ]),
     );
   });

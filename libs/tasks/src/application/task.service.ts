@@ -153,14 +153,18 @@ export class TaskService {
         task.claim(context.actor, now, leaseSeconds),
       );
     } catch (error) {
-      if (!(error instanceof ConcurrencyConflict)) throw error;
-      // Another claim took the version: to this caller the task is now already claimed.
-      const current = await this.tasks.findVisibleTo(context.actor, id);
-      current?.expireLease(this.clock.now());
-      const allowed = current?.isVisibleTo(context.actor)
-        ? current.allowedActions(context.actor, this.clock.now())
-        : [];
-      throw new AlreadyClaimed(id, allowed);
+      if (!(error instanceof ConcurrencyConflict || error instanceof TaskNotFound)) throw error;
+      // Lost to another claim, now or earlier: an open task this caller could have claimed
+      // answers already-claimed, though it is no longer visible to them.
+      const current = await this.tasks.findById(id);
+      const now = this.clock.now();
+      current?.expireLease(now);
+      if (!current || current.isDeleted) throw error;
+      if (current.isVisibleTo(context.actor)) {
+        throw new AlreadyClaimed(id, current.allowedActions(context.actor, now));
+      }
+      if (current.wasOpenTo(context.actor)) throw new AlreadyClaimed(id, []);
+      throw error instanceof TaskNotFound ? error : new TaskNotFound(id);
     }
   }
 

@@ -169,6 +169,11 @@ export class Task {
     return { ...this.state };
   }
 
+  /** An open task whose `open_to` admits the actor, whoever holds it now. */
+  wasOpenTo(actor: Actor): boolean {
+    return !this.isDeleted && this.state.open && admits(this.state.openTo, actor);
+  }
+
   /** Open, unassigned and pending: in the claim queue of whomever `open_to` admits. */
   get isClaimable(): boolean {
     const s = this.state;

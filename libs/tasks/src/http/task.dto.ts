@@ -1,8 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsRfc3339DateTime, PageQuery } from '@taskflow/platform';
 import {
+  ArrayNotEmpty,
+  IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
+  IsNumber,
+  Max,
+  Min,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -145,6 +151,61 @@ export class RejectDto extends ActionDto {
   @Matches(NOT_BLANK, { message: 'reason must not be blank' })
   @MaxLength(5000)
   reason!: string;
+}
+
+const LEASE = {
+  type: Number,
+  minimum: 30,
+  maximum: 86_400,
+  description: 'Seconds the claim holds without a heartbeat; none: no lease',
+};
+
+export class ClaimDto {
+  @ApiPropertyOptional(LEASE)
+  @IsOmittable()
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  lease_seconds?: number;
+}
+
+export class HeartbeatDto {
+  @ApiPropertyOptional({
+    ...LEASE,
+    description: 'New lease length from now; default: the length the claim took',
+  })
+  @IsOmittable()
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  lease_seconds?: number;
+}
+
+export class ClaimNextDto extends ClaimDto {
+  @ApiPropertyOptional({ enum: OPEN_TO, description: 'Only tasks open to exactly this' })
+  @IsOmittable()
+  @IsIn(OPEN_TO)
+  open_to?: OpenTo;
+
+  @ApiPropertyOptional({ enum: TASK_PRIORITIES, isArray: true, description: 'Only these' })
+  @IsOmittable()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(TASK_PRIORITIES, { each: true })
+  priority?: TaskPriority[];
+
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 0,
+    maximum: 30,
+    default: 0,
+    description: 'Seconds to wait for a task to arrive before answering 204',
+  })
+  @IsOmittable()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(30)
+  wait?: number;
 }
 
 export class ListTasksQuery extends PageQuery {

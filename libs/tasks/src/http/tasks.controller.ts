@@ -9,6 +9,7 @@ import {
   Patch,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -29,11 +30,15 @@ import {
 import { CommandContext, TaskService } from '../application/task.service';
 import type { Task } from '../domain/task.entity';
 import { Command } from './command-context.decorator';
-import { TaskResponse } from './task-response.decorator';
+import { etagOf, TaskResponse } from './task-response.decorator';
+import type { FastifyReply } from 'fastify';
 import {
   ActionDto,
   AssignDto,
+  ClaimDto,
+  ClaimNextDto,
   CreateTaskDto,
+  HeartbeatDto,
   ListTasksQuery,
   RejectDto,
   TaskDto,
@@ -91,6 +96,32 @@ export class TasksController {
       open: body.open,
       openTo: body.open_to,
     });
+  }
+
+  @Post('claim')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOkResponse({ type: TaskDto, description: 'The task claimed for the caller' })
+  @ApiNoContentResponse({ description: 'No claimable task arrived within `wait` seconds' })
+  @ApiProblems(400)
+  async claimNext(
+    @Command() context: CommandContext,
+    @Body() body: ClaimNextDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskDto | undefined> {
+    const task = await this.tasks.claimNext(
+      context,
+      { openTo: body.open_to, priorities: body.priority },
+      body.lease_seconds ?? null,
+      body.wait ?? 0,
+    );
+    if (task === null) {
+      void reply.status(204);
+      return undefined;
+    }
+    void reply.header('etag', etagOf(task.version));
+    void reply.header('location', `/tasks/${task.id}`);
+    return TaskDto.from(task);
   }
 
   @Get()
@@ -187,6 +218,21 @@ export class TasksController {
   @Transition('cancel')
   cancel(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
     return this.tasks.cancel(ctx, id, body.comment ?? null);
+  }
+
+  @Transition('claim')
+  claim(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ClaimDto) {
+    return this.tasks.claim(ctx, id, body.lease_seconds ?? null);
+  }
+
+  @Transition('release')
+  release(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.release(ctx, id, body.comment ?? null);
+  }
+
+  @Transition('heartbeat')
+  heartbeat(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: HeartbeatDto) {
+    return this.tasks.heartbeat(ctx, id, body.lease_seconds ?? null);
   }
 
   @Transition('reactivate')

@@ -187,7 +187,9 @@ export class MongoTaskRepository extends TaskRepository {
 
   async claimableNow(limit: number): Promise<TaskState[]> {
     const docs = await this.model
-      .find(CLAIMABLE, null, { session: this.unitOfWork.session() })
+      .find({ ...CLAIMABLE, open_to: { $in: OPEN_TO } }, null, {
+        session: this.unitOfWork.session(),
+      })
       .sort({ priority_rank: 1, _id: 1 })
       .limit(limit)
       .batchSize(limit)
