@@ -113,6 +113,38 @@ async function representativeWorkload(t: TestApp): Promise<void> {
   );
   expectStatus(await http().post(`/tasks/${open[0]}/release`).set(as('a_builder')).send({}), 200);
   await t.app.get(TaskRepository, { strict: false }).claimableNow(10);
+
+  // Sorted, filtered lists (issue 18), two pages each so the keyset query runs too.
+  for (const user of ['u_alice', 'a_builder', 'u_admin']) {
+    for (const query of [
+      { sort: '-updated_at' },
+      { sort: 'due_at' },
+      { sort: '-due_at' },
+      { sort: '-priority', status: 'pending,assigned' },
+      { sort: 'priority', priority: 'normal,high' },
+      { sort: '-created_at', open: 'true' },
+      { sort: 'updated_at', assignee_id: 'me', updated_since: '2020-01-01T00:00:00Z' },
+      { sort: 'due_at', creator_id: 'me', due_before: '2100-01-01T00:00:00Z' },
+      { reviewer_id: 'me' },
+    ] as Record<string, string>[]) {
+      const first = expectStatus(
+        await http()
+          .get('/tasks')
+          .query({ ...query, limit: 1 })
+          .set(as(user)),
+        200,
+      );
+      if (first.body.next_cursor) {
+        expectStatus(
+          await http()
+            .get('/tasks')
+            .query({ ...query, limit: 1, cursor: first.body.next_cursor })
+            .set(as(user)),
+          200,
+        );
+      }
+    }
+  }
   await t.app.get(LeaseSweeper, { strict: false }).sweep();
 }
 

@@ -30,7 +30,14 @@ import type { TaskChanged, TaskState } from '../domain/task-events';
 import { taskStateToRecord } from '../domain/task-state-record';
 import { NewTask, SYSTEM_ACTOR, Task, TaskEdits } from '../domain/task.entity';
 import { TaskChangeObserver } from '../ports/task-change-observer';
-import { ClaimFilter, TaskFilter, TaskRepository } from '../ports/task.repository';
+import {
+  ClaimFilter,
+  DEFAULT_TASK_SORT,
+  TaskFilter,
+  TaskRepository,
+  TaskSort,
+} from '../ports/task.repository';
+import { positionKey, sortValue } from '../domain/task-order';
 import { ClaimSignal } from './claim-signal';
 import { TaskRollForward } from './task-roll-forward.service';
 
@@ -134,12 +141,28 @@ export class TaskService {
     return (await this.load(actor, id)).task.showTo(actor, this.clock.now());
   }
 
-  async list(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+  /**
+   * A page of visible tasks. The next cursor is the position of the last task the store
+   * returned, in stored values (what the store sorts by), before leases are applied on read.
+   */
+  async list(
+    actor: Actor,
+    filter: TaskFilter,
+    page: PageRequest,
+    sort: TaskSort = DEFAULT_TASK_SORT,
+  ): Promise<Page<Task>> {
     const now = this.clock.now();
-    const result = await this.tasks.listForActor(actor, filter, page);
+    const result = await this.tasks.listForActor(actor, filter, page, sort);
+    const last = result.items[result.items.length - 1];
+    const nextCursor =
+      result.nextCursor === null || last === undefined
+        ? null
+        : sort.key === 'created_at'
+          ? last.id
+          : positionKey({ value: sortValue(last.snapshot(), sort.key), id: last.id });
     for (const task of result.items) task.expireLease(now);
     const items = result.items.filter((task) => task.isVisibleTo(actor));
-    return { ...result, items: items.map((task) => task.showTo(actor, now)) };
+    return { items: items.map((task) => task.showTo(actor, now)), nextCursor };
   }
 
   /** Whom the clock says it is now: `allowed_actions` are computed for this instant. */

@@ -17,6 +17,8 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { TASK_ACTIONS, type TaskAction } from '../domain/task-rules';
+import { TASK_SORT_KEYS } from '../ports/task.repository';
+import { Transform } from 'class-transformer';
 import {
   OPEN_TO,
   type OpenTo,
@@ -208,23 +210,87 @@ export class ClaimNextDto extends ClaimDto {
   wait?: number;
 }
 
-export class ListTasksQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: TASK_STATUSES })
-  @IsOptional()
-  @IsIn(TASK_STATUSES)
-  status?: TaskStatus;
+/**
+ * `a,b,c` → ['a', 'b', 'c']. A repeated parameter (`status=a&status=b`) is refused like any
+ * other repeat: it becomes a value no validator admits.
+ */
+const commaList = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.split(',') : [value]));
 
-  @ApiPropertyOptional({ maxLength: 64 })
+export const LIST_SORTS = TASK_SORT_KEYS.flatMap((key) => [key, `-${key}`]);
+const ID_OR_ME = 'An account id, or `me` for the caller';
+
+export class ListTasksQuery extends PageQuery {
+  @ApiPropertyOptional({
+    type: String,
+    description: `Comma-separated statuses, any of: ${TASK_STATUSES.join(', ')}`,
+    example: 'assigned,in_progress',
+  })
+  @IsOptional()
+  @commaList()
+  @IsArray()
+  @IsIn(TASK_STATUSES, {
+    each: true,
+    message: `status must be one comma-separated list of: ${TASK_STATUSES.join(', ')}`,
+  })
+  status?: TaskStatus[];
+
+  @ApiPropertyOptional({
+    type: String,
+    description: `Comma-separated priorities, any of: ${TASK_PRIORITIES.join(', ')}`,
+    example: 'high,urgent',
+  })
+  @IsOptional()
+  @commaList()
+  @IsArray()
+  @IsIn(TASK_PRIORITIES, {
+    each: true,
+    message: `priority must be one comma-separated list of: ${TASK_PRIORITIES.join(', ')}`,
+  })
+  priority?: TaskPriority[];
+
+  @ApiPropertyOptional({ enum: ['true'], description: 'Only open tasks' })
+  @IsOptional()
+  @IsIn(['true'])
+  open?: 'true';
+
+  @ApiPropertyOptional({ maxLength: 64, description: ID_OR_ME })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   assignee_id?: string;
 
-  @ApiPropertyOptional({ maxLength: 64 })
+  @ApiPropertyOptional({ maxLength: 64, description: ID_OR_ME })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   creator_id?: string;
+
+  @ApiPropertyOptional({ maxLength: 64, description: `${ID_OR_ME}; the stored reviewer` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  reviewer_id?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Due before this' })
+  @IsOptional()
+  @IsRfc3339DateTime()
+  due_before?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Changed since this' })
+  @IsOptional()
+  @IsRfc3339DateTime()
+  updated_since?: string;
+
+  @ApiPropertyOptional({
+    enum: LIST_SORTS,
+    default: 'created_at',
+    description:
+      'Order; a leading `-` is descending; ties go by id. `priority` is queue order: urgent first',
+  })
+  @IsOptional()
+  @IsIn(LIST_SORTS)
+  sort?: string;
 }
 
 export class TaskDto {

@@ -20,17 +20,13 @@ import {
 } from '@nestjs/swagger';
 import { Idempotent } from '@taskflow/idempotency';
 import { ApiAuthenticated, CurrentActor } from '@taskflow/identity';
-import {
-  Actor,
-  ApiProblems,
-  encodeCursor,
-  pageRequestFrom,
-  RequestValidationError,
-} from '@taskflow/platform';
+import { Actor, ApiProblems, RequestValidationError } from '@taskflow/platform';
 import { CommandContext, TaskService } from '../application/task.service';
 import type { Task } from '../domain/task.entity';
 import { Command } from './command-context.decorator';
 import { etagOf, TaskResponse } from './task-response.decorator';
+import { ListCursor } from './list-cursor';
+import type { TaskFilter, TaskSort } from '../ports/task.repository';
 import type { FastifyReply } from 'fastify';
 import {
   ActionDto,
@@ -45,8 +41,6 @@ import {
   TaskPageDto,
   UpdateTaskDto,
 } from './task.dto';
-
-const TASK_ID_KEY = /^t_[0-9a-z]{26}$/;
 
 const IF_MATCH = ApiHeader({
   name: 'If-Match',
@@ -128,14 +122,27 @@ export class TasksController {
   @ApiOkResponse({ type: TaskPageDto, description: 'Visible tasks, oldest first' })
   @ApiProblems(400)
   async list(@CurrentActor() actor: Actor, @Query() query: ListTasksQuery): Promise<TaskPageDto> {
-    const page = await this.tasks.list(
-      actor,
-      { status: query.status, assigneeId: query.assignee_id, creatorId: query.creator_id },
-      pageRequestFrom(query, (key) => TASK_ID_KEY.test(key)),
-    );
+    const me = (id: string | undefined) => (id === 'me' ? actor.id : id);
+    const filter: TaskFilter = {
+      status: query.status,
+      priority: query.priority,
+      open: query.open === 'true' ? true : undefined,
+      assigneeId: me(query.assignee_id),
+      creatorId: me(query.creator_id),
+      reviewerId: me(query.reviewer_id),
+      dueBefore: query.due_before === undefined ? undefined : new Date(query.due_before),
+      updatedSince: query.updated_since === undefined ? undefined : new Date(query.updated_since),
+    };
+    const sortText = query.sort ?? 'created_at';
+    const sort: TaskSort = {
+      key: sortText.replace(/^-/, '') as TaskSort['key'],
+      descending: sortText.startsWith('-'),
+    };
+    const cursor = new ListCursor(sortText, filter);
+    const page = await this.tasks.list(actor, filter, cursor.pageRequest(query), sort);
     return {
       items: page.items.map((task) => TaskDto.from(task)),
-      next_cursor: encodeCursor(page.nextCursor),
+      next_cursor: cursor.encode(page.nextCursor),
     };
   }
 

@@ -21,7 +21,14 @@ import {
   parseTaskStatus,
   PRIORITY_RANK,
 } from '../../domain/task-status';
-import { ClaimFilter, TaskFilter, TaskRepository } from '../../ports/task.repository';
+import {
+  ClaimFilter,
+  DEFAULT_TASK_SORT,
+  TaskFilter,
+  TaskRepository,
+  TaskSort,
+} from '../../ports/task.repository';
+import { parsePosition, SortableField, TaskPosition } from '../../domain/task-order';
 import { TaskDocument } from './task.schema';
 
 export function toTaskDocument(task: TaskState): TaskDocument {
@@ -86,6 +93,36 @@ function visibleTo(actor: Actor): Record<string, unknown> {
   };
 }
 
+/** Where each sort lives in a document (priority in queue order: urgent is rank 0). */
+const SORT_FIELDS: Record<SortableField, string> = {
+  updated_at: 'updated_at',
+  due_at: 'due_at',
+  priority: 'priority_rank',
+};
+
+/** Documents after a keyset position in stored order `dir`; null sorts before any value. */
+function keysetAfter(
+  field: string,
+  key: SortableField,
+  after: TaskPosition,
+  dir: 1 | -1,
+): Record<string, unknown> {
+  const next = dir === 1 ? '$gt' : '$lt';
+  const stored =
+    after.value === null ? null : key === 'priority' ? after.value : new Date(after.value);
+  if (stored === null) {
+    return dir === 1
+      ? { $or: [{ [field]: null, _id: { $gt: after.id } }, { [field]: { $ne: null } }] }
+      : { [field]: null, _id: { $lt: after.id } };
+  }
+  const branches: Record<string, unknown>[] = [
+    { [field]: { [next]: stored } },
+    { [field]: stored, _id: { [next]: after.id } },
+  ];
+  if (dir === -1) branches.push({ [field]: null });
+  return { $or: branches };
+}
+
 /** Open, unassigned, pending and not deleted: what a claim may take. */
 const CLAIMABLE = { open: true, status: 'pending', assignee_id: null, deleted_at: null };
 
@@ -137,15 +174,48 @@ export class MongoTaskRepository extends TaskRepository {
     return doc ? Task.restore(fromTaskDocument(doc)) : null;
   }
 
-  async listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+  async listForActor(
+    actor: Actor,
+    filter: TaskFilter,
+    page: PageRequest,
+    sort: TaskSort = DEFAULT_TASK_SORT,
+  ): Promise<Page<Task>> {
     const query: Record<string, unknown> = visibleTo(actor);
-    if (filter.status !== undefined) query.status = filter.status;
+    const statuses = Array.isArray(filter.status)
+      ? filter.status
+      : filter.status && [filter.status];
+    if (statuses !== undefined) {
+      query.status = statuses.length === 1 ? statuses[0] : { $in: statuses };
+    }
+    if (filter.priority !== undefined) query.priority = { $in: filter.priority };
+    if (filter.open) query.open = true;
     if (filter.assigneeId !== undefined) query.assignee_id = filter.assigneeId;
     if (filter.creatorId !== undefined) query.creator_id = filter.creatorId;
-    if (page.after !== null) query._id = { $gt: page.after };
+    if (filter.reviewerId !== undefined) query.reviewer_id = filter.reviewerId;
+    if (filter.dueBefore !== undefined) query.due_at = { $lt: filter.dueBefore };
+    if (filter.updatedSince !== undefined) query.updated_at = { $gte: filter.updatedSince };
+    const direction = sort.descending ? -1 : 1;
+    let order: Record<string, 1 | -1> = { _id: direction };
+    if (sort.key === 'created_at') {
+      if (page.after !== null) query._id = { [direction === 1 ? '$gt' : '$lt']: page.after };
+    } else {
+      const field = SORT_FIELDS[sort.key as SortableField];
+      const dir = direction;
+      order = { [field]: dir, _id: dir };
+      const after = page.after === null ? null : parsePosition(page.after);
+      if (after !== null) {
+        const keyset = keysetAfter(field, sort.key as SortableField, after, dir);
+        const and = (query.$and as unknown[] | undefined) ?? [];
+        if (query.$or !== undefined) {
+          and.push({ $or: query.$or });
+          delete query.$or;
+        }
+        query.$and = [...and, keyset];
+      }
+    }
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
-      .sort({ _id: 1 })
+      .sort(order)
       .limit(pageProbe(page))
       .batchSize(pageProbe(page))
       .lean<TaskDocument[]>()
