@@ -31,6 +31,10 @@ const ROUTES = [
   'POST /tasks/{id}/close',
   'POST /tasks/{id}/cancel',
   'POST /tasks/{id}/reactivate',
+  'POST /tasks/claim',
+  'POST /tasks/{id}/claim',
+  'POST /tasks/{id}/release',
+  'POST /tasks/{id}/heartbeat',
   'GET /tasks/{id}/audit_logs',
   'GET /tasks/{id}/records',
 ];
