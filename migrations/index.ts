@@ -5,6 +5,7 @@ import { migration as recordIndexes } from './0003-record-indexes';
 import { migration as expiryIndexes } from './0004-idempotency-and-rate-limit-expiry';
 import { migration as identityTokenIndexes } from './0005-identity-token-indexes';
 import { migration as apiKeyIndexes } from './0006-api-key-indexes';
+import { migration as agentIndexes } from './0007-agent-indexes';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   expiryIndexes,
   identityTokenIndexes,
   apiKeyIndexes,
+  agentIndexes,
 ];

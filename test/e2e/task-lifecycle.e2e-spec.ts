@@ -37,9 +37,13 @@ describe.each(TEST_DRIVERS)('task lifecycle (%s driver)', (driver) => {
         'creator_id',
         'assignee_id',
         'reviewer_id',
+        'open',
+        'open_to',
+        'lease_expires_at',
         'version',
         'created_at',
         'updated_at',
+        'allowed_actions',
       ].sort(),
     );
     expect(task).toMatchObject({
@@ -51,8 +55,14 @@ describe.each(TEST_DRIVERS)('task lifecycle (%s driver)', (driver) => {
       creator_id: ALICE,
       assignee_id: null,
       reviewer_id: null,
+      open: false,
+      open_to: 'any',
+      lease_expires_at: null,
       version: 1,
     });
+    expect([...task.allowed_actions].sort()).toEqual(
+      ['assign', 'cancel', 'update', 'delete'].sort(),
+    );
     expect(task.id).toMatch(/^t_[0-9a-z]{26}$/);
     expect(task.created_at).toBe(task.updated_at);
     expect(new Date(task.created_at).toISOString()).toBe(task.created_at);

@@ -95,12 +95,15 @@ describe.each(TEST_DRIVERS)('task permissions (%s driver)', (driver) => {
     it('rejects edits and deletion by the assignee', async () => {
       const t = app();
       const task = await driveTo(t, 'assigned');
+      const before = await getTask(t, task.id, BOB);
 
       const patch = await t.http().patch(`/tasks/${task.id}`).set(as(BOB)).send({ title: 'Mine' });
       expectProblem(patch, 403, 'forbidden');
+      expect(patch.body.allowed_actions).toEqual(['start', 'release']);
       const del = await t.http().delete(`/tasks/${task.id}`).set(as(BOB));
       expectProblem(del, 403, 'forbidden');
-      expect(await getTask(t, task.id, BOB)).toEqual(task);
+      expect(await getTask(t, task.id, BOB)).toEqual(before);
+      expect(before).toEqual({ ...task, allowed_actions: ['start', 'release'] });
     });
 
     it('lets an admin who is nobody on the task assign, cancel, reactivate and edit it', async () => {

@@ -2,13 +2,23 @@ import { MongoTopology } from '@taskflow/platform';
 import { TaskRepository } from '@taskflow/tasks';
 import { aTaskState } from '@taskflow/tasks/testing';
 import { bearer, login } from '../support/auth';
-import { CommandLog } from '../support/mongo';
+import { CommandLog, RecordedCommand } from '../support/mongo';
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
 import { anAssignedTask, as, expectStatus } from '../support/workflow';
 
 /** Budgets per request (issue 10), with the rate limit and an idempotency key in play. */
 const GET_BUDGET = 3;
 const TRANSITION_BUDGET = 8;
+/** Issue 18: a claim by id and a queue claim are a transition without a record; a heartbeat is a read and one update. */
+const CLAIM_BUDGET = 5;
+const QUEUE_CLAIM_BUDGET = 5;
+const HEARTBEAT_BUDGET = 4;
+
+/** The lease sweeper's once-a-second query (issue 18) runs beside requests, not for them. */
+const isSweep = (c: RecordedCommand): boolean =>
+  c.name === 'find' &&
+  c.collection === 'tasks' &&
+  'lease_expires_at' in ((c.command.filter as Record<string, unknown> | undefined) ?? {});
 
 describe('database commands per HTTP request (mongo driver)', () => {
   let t: TestApp;
@@ -21,6 +31,15 @@ describe('database commands per HTTP request (mongo driver)', () => {
     log = new CommandLog(mongoConnectionOf(t).getClient());
     transactions = t.app.get(MongoTopology, { strict: false }).transactions;
   });
+  const during = async (work: () => Promise<unknown>): Promise<string[]> => {
+    const start = log.commands.length;
+    await work();
+    return log.commands
+      .slice(start)
+      .filter((c) => !isSweep(c))
+      .map((c) => `${c.name} ${c.collection ?? ''}`.trim());
+  };
+
   afterAll(async () => {
     log.stop();
     await t.close();
@@ -28,7 +47,7 @@ describe('database commands per HTTP request (mongo driver)', () => {
 
   it('reads a task in three commands: the actor account, the rate-limit counter, the task', async () => {
     const id = await anAssignedTask(t);
-    const commands = await log.during(async () =>
+    const commands = await during(async () =>
       expectStatus(await t.http().get(`/tasks/${id}`).set(as('u_bob')), 200),
     );
     expect(commands).toEqual(['find accounts', 'findAndModify rate_limit_counters', 'find tasks']);
@@ -69,15 +88,22 @@ describe('database commands per HTTP request (mongo driver)', () => {
     expectStatus(await t.http().get(`/tasks/${id}`).set(as('a_builder')), 404);
     const taskReads = log.commands
       .slice(start)
-      .filter((c) => c.name === 'find' && c.collection === 'tasks');
+      .filter((c) => c.name === 'find' && c.collection === 'tasks' && !isSweep(c));
     expect(taskReads.map((c) => c.command.filter)).toEqual([
-      { _id: id, deleted_at: null, visible_to: 'a_builder' },
+      {
+        _id: id,
+        deleted_at: null,
+        $or: [
+          { visible_to: 'a_builder' },
+          { open: true, assignee_id: null, open_to: { $in: ['agent', 'any'] } },
+        ],
+      },
     ]);
   });
 
   it('runs a keyed transition with a comment in eight commands without a transaction', async () => {
     const id = await anAssignedTask(t);
-    const commands = await log.during(async () =>
+    const commands = await during(async () =>
       expectStatus(
         await t
           .http()
@@ -106,7 +132,7 @@ describe('database commands per HTTP request (mongo driver)', () => {
     const repository = t.app.get(TaskRepository, { strict: false });
     for (let i = 0; i < 105; i++) await repository.insert(aTaskState({ creatorId: 'u_bob' }));
     const listing = (limit: number) =>
-      log.during(async () => {
+      during(async () => {
         const res = expectStatus(
           await t.http().get('/tasks').query({ limit, creator_id: 'u_bob' }).set(as('u_bob')),
           200,
@@ -117,5 +143,73 @@ describe('database commands per HTTP request (mongo driver)', () => {
     const large = await listing(100);
     expect(small).toEqual(['find accounts', 'findAndModify rate_limit_counters', 'find tasks']);
     expect(large).toEqual(small);
+  });
+
+  const openTask = async (): Promise<string> => {
+    const res = await t
+      .http()
+      .post('/tasks')
+      .set(as('u_alice'))
+      .send({ title: 'Queue me', open: true, open_to: 'agent', priority: 'urgent' });
+    return expectStatus(res, 201).body.id as string;
+  };
+
+  it('claims a task by id in five commands without a transaction', async () => {
+    const id = await openTask();
+    const commands = await during(async () =>
+      expectStatus(
+        await t.http().post(`/tasks/${id}/claim`).set(as('a_builder')).send({ lease_seconds: 60 }),
+        200,
+      ),
+    );
+    expect(commands).toEqual([
+      'find accounts',
+      'findAndModify rate_limit_counters',
+      'find tasks',
+      'insert audit_entries',
+      'update tasks',
+      ...(transactions ? ['commitTransaction'] : []),
+    ]);
+    if (!transactions) expect(commands.length).toBeLessThanOrEqual(CLAIM_BUDGET);
+  });
+
+  it('claims from the queue without waiting in five commands: one query hands the candidates', async () => {
+    await openTask();
+    const commands = await during(async () =>
+      expectStatus(
+        await t.http().post('/tasks/claim').set(as('a_builder')).send({ lease_seconds: 60 }),
+        200,
+      ),
+    );
+    expect(commands).toEqual([
+      'find accounts',
+      'findAndModify rate_limit_counters',
+      'find tasks',
+      'insert audit_entries',
+      'update tasks',
+      ...(transactions ? ['commitTransaction'] : []),
+    ]);
+    if (!transactions) expect(commands.length).toBeLessThanOrEqual(QUEUE_CLAIM_BUDGET);
+  });
+
+  it('answers a heartbeat in four commands, writing no audit entry', async () => {
+    const id = await openTask();
+    expectStatus(
+      await t.http().post(`/tasks/${id}/claim`).set(as('a_builder')).send({ lease_seconds: 60 }),
+      200,
+    );
+    const commands = await during(async () =>
+      expectStatus(
+        await t.http().post(`/tasks/${id}/heartbeat`).set(as('a_builder')).send({}),
+        200,
+      ),
+    );
+    expect(commands).toEqual([
+      'find accounts',
+      'findAndModify rate_limit_counters',
+      'find tasks',
+      'update tasks',
+    ]);
+    expect(commands.length).toBeLessThanOrEqual(HEARTBEAT_BUDGET);
   });
 });

@@ -1,4 +1,4 @@
-import { TaskRollForwardSweep } from '@taskflow/tasks';
+import { LeaseSweeper, TaskRepository, TaskRollForwardSweep } from '@taskflow/tasks';
 import { WriteFaults } from '../support/faults';
 import { CommandLog, withDatabase } from '../support/mongo';
 import { describeShape, IndexKeys, serves, shapesOf } from '../support/query-shapes';
@@ -86,6 +86,66 @@ async function representativeWorkload(t: TestApp): Promise<void> {
     200,
   );
   await t.app.get(TaskRollForwardSweep, { strict: false }).sweep();
+
+  // Agents (issue 18): open tasks seen and listed by an agent, the claim queue, a claim by id,
+  // a heartbeat, a release, the shared claim poll and the lease sweeper.
+  const open: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await http()
+      .post('/tasks')
+      .set(as('u_alice'))
+      .send({ title: `open ${i}`, open: true, open_to: 'agent' });
+    open.push(expectStatus(res, 201).body.id);
+  }
+  expectStatus(await http().get(`/tasks/${open[0]}`).set(as('a_builder')), 200);
+  expectStatus(await http().get('/tasks').query({ limit: 2 }).set(as('a_builder')), 200);
+  expectStatus(
+    await http().post(`/tasks/${open[0]}/claim`).set(as('a_builder')).send({ lease_seconds: 30 }),
+    200,
+  );
+  expectStatus(await http().post(`/tasks/${open[0]}/heartbeat`).set(as('a_builder')).send({}), 200);
+  expectStatus(
+    await http()
+      .post('/tasks/claim')
+      .set(as('a_builder'))
+      .send({ priority: ['normal'] }),
+    200,
+  );
+  expectStatus(await http().post(`/tasks/${open[0]}/release`).set(as('a_builder')).send({}), 200);
+  await t.app.get(TaskRepository, { strict: false }).claimableNow(10);
+
+  // Sorted, filtered lists (issue 18), two pages each so the keyset query runs too.
+  for (const user of ['u_alice', 'a_builder', 'u_admin']) {
+    for (const query of [
+      { sort: '-updated_at' },
+      { sort: 'due_at' },
+      { sort: '-due_at' },
+      { sort: '-priority', status: 'pending,assigned' },
+      { sort: 'priority', priority: 'normal,high' },
+      { sort: '-created_at', open: 'true' },
+      { sort: 'updated_at', assignee_id: 'me', updated_since: '2020-01-01T00:00:00Z' },
+      { sort: 'due_at', creator_id: 'me', due_before: '2100-01-01T00:00:00Z' },
+      { reviewer_id: 'me' },
+    ] as Record<string, string>[]) {
+      const first = expectStatus(
+        await http()
+          .get('/tasks')
+          .query({ ...query, limit: 1 })
+          .set(as(user)),
+        200,
+      );
+      if (first.body.next_cursor) {
+        expectStatus(
+          await http()
+            .get('/tasks')
+            .query({ ...query, limit: 1, cursor: first.body.next_cursor })
+            .set(as(user)),
+          200,
+        );
+      }
+    }
+  }
+  await t.app.get(LeaseSweeper, { strict: false }).sweep();
 }
 
 /** Login, refresh, a replayed refresh, revoke-sessions, a password reset and a disable. */
@@ -199,13 +259,20 @@ describe('indexes behind every query the Mongo adapters issue', () => {
     const described = shapes.map(describeShape);
     expect(described).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^tasks eq\(deleted_at,visible_to\)/),
+        expect.stringMatching(/^tasks eq\(visible_to,deleted_at\)/),
         expect.stringMatching(/^tasks eq\(deleted_at,status\)/),
         expect.stringMatching(/^audit_entries eq\(task_id\) range\(version\) sort\(version:1\)/),
         expect.stringMatching(/^audit_entries eq\(\) range\(at\)/),
         expect.stringMatching(/^collaboration_records eq\(task_id\) range\(_id\) sort\(_id:1\)/),
         'refresh_tokens eq(token_hash) range() sort()',
         'refresh_families eq(account_id,revoked_at) range() sort()',
+        expect.stringMatching(
+          /^tasks eq\(open,assignee_id,open_to,deleted_at\) range\(\) sort\(_id:1\)/,
+        ),
+        expect.stringMatching(
+          /^tasks eq\(open,status,assignee_id,deleted_at,open_to(,priority)?\) range\(\) sort\(priority_rank:1,_id:1\)/,
+        ),
+        'tasks eq() range(lease_expires_at) sort(lease_expires_at:1)',
       ]),
     );
   });

@@ -98,4 +98,53 @@ describe('two instances on one database (mongo driver)', () => {
       await t.http().get('/tasks').set(bearer(ofDisabled.key)).expect(401);
     }
   });
+
+  it('wakes a claim waiting on one instance with a task created on the other', async () => {
+    const started = Date.now();
+    const waiting = b
+      .http()
+      .post('/tasks/claim')
+      .set('x-user-id', 'a_builder')
+      .send({ open_to: 'agent', wait: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const created = await a
+      .http()
+      .post('/tasks')
+      .set('x-user-id', 'u_alice')
+      .send({ title: 'Across', open: true, open_to: 'agent' })
+      .expect(201);
+
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: created.body.id, assignee_id: 'a_builder' });
+    // The shared poll runs once a second: well before the 10 s wait runs out.
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('hands 10 open tasks to 20 claims spread over both instances: 10 distinct, 10 × 204', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await a
+        .http()
+        .post('/tasks')
+        .set('x-user-id', 'u_alice')
+        .send({ title: `Job ${i}`, open: true, open_to: 'human', priority: 'low' })
+        .expect(201);
+      ids.push(res.body.id);
+    }
+    const workers = ['u_alice', 'u_bob', 'u_admin'];
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b)
+          .http()
+          .post('/tasks/claim')
+          .set('x-user-id', workers[i % workers.length])
+          .send({ open_to: 'human', priority: ['low'] }),
+      ),
+    );
+    const handed = answers.filter((res) => res.status === 200).map((res) => res.body.id);
+    expect(handed.sort()).toEqual([...ids].sort());
+    expect(answers.filter((res) => res.status === 204)).toHaveLength(10);
+  });
 });

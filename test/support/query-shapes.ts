@@ -102,15 +102,17 @@ export function serves(
   let prefix = 0;
   while (prefix < index.length && equality.includes(index[prefix][0])) prefix += 1;
   const rest = index.slice(prefix);
-  if (shape.sort.length > 0) {
-    if (rest.length < shape.sort.length) return false;
-    const same = shape.sort.every(([f, d], i) => rest[i][0] === f && rest[i][1] === d);
-    const reversed = shape.sort.every(([f, d], i) => rest[i][0] === f && rest[i][1] === -d);
+  // A sort key the query fixes by equality (a keyset's tie branch) needs no order from the index.
+  const sort = shape.sort.filter(([field]) => !equality.includes(field));
+  if (sort.length > 0) {
+    if (rest.length < sort.length) return false;
+    const same = sort.every(([f, d], i) => rest[i][0] === f && rest[i][1] === d);
+    const reversed = sort.every(([f, d], i) => rest[i][0] === f && rest[i][1] === -d);
     if (!same && !reversed) return false;
   }
   if (equality.length > 0) return prefix > 0;
   const first = index[0][0];
-  return shape.ranges.includes(first) || shape.sort.some(([field]) => field === first);
+  return shape.ranges.includes(first) || sort.some(([field]) => field === first);
 }
 
 export const describeShape = (shape: QueryShape): string =>

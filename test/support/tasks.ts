@@ -26,9 +26,13 @@ export interface TaskBody {
   creator_id: string;
   assignee_id: string | null;
   reviewer_id: string | null;
+  open: boolean;
+  open_to: 'agent' | 'human' | 'any';
+  lease_expires_at: string | null;
   version: number;
   created_at: string;
   updated_at: string;
+  allowed_actions: string[];
 }
 
 export interface AuditEntryBody {

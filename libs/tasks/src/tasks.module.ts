@@ -4,6 +4,12 @@ import { bindDriver, Driver } from '@taskflow/platform';
 import { TaskHistoryAccessService } from './application/task-history-access.service';
 import { TaskRollForward, TaskRollForwardSweep } from './application/task-roll-forward.service';
 import { TaskService } from './application/task.service';
+import { CLAIM_POLL_MS, ClaimSignal, MONGO_CLAIM_POLL_MS } from './application/claim-signal';
+import {
+  DEFAULT_LEASE_SWEEP_MS,
+  LEASE_SWEEP_MS,
+  LeaseSweeper,
+} from './application/lease-sweeper.service';
 import { TasksController } from './http/tasks.controller';
 import {
   PrometheusTaskChangeObserver,
@@ -57,6 +63,11 @@ export class TasksModule {
         taskTransitionsMetric,
         { provide: TaskChangeObserver, useClass: PrometheusTaskChangeObserver },
         TaskService,
+        ClaimSignal,
+        // One process holds every waiter under the memory driver: nothing to poll for.
+        { provide: CLAIM_POLL_MS, useValue: options.driver === 'mongo' ? MONGO_CLAIM_POLL_MS : 0 },
+        LeaseSweeper,
+        { provide: LEASE_SWEEP_MS, useValue: DEFAULT_LEASE_SWEEP_MS },
         TaskRollForward,
         TaskRollForwardSweep,
         { provide: TaskHistoryAccess, useClass: TaskHistoryAccessService },

@@ -31,6 +31,8 @@ export const PROBLEM_CATALOG: Readonly<Record<string, ProblemType>> = {
   'TASK.NOT_FOUND': p(404, 'not-found', 'Not found'),
   'TASK.FORBIDDEN': p(403, 'forbidden', 'Not allowed'),
   'TASK.INVALID_TRANSITION': p(409, 'invalid-transition', 'Action not allowed in this status'),
+  'TASK.ALREADY_CLAIMED': p(409, 'already-claimed', 'Task already claimed'),
+  'TASK.LEASE_LOST': p(409, 'lease-lost', 'Lease lost'),
   'TASK.REASON_REQUIRED': p(400, 'validation', 'The request is not valid'),
   'TASK.ACCOUNT_UNAVAILABLE': p(422, 'unprocessable', 'Unprocessable request'),
   'TASK.PRECONDITION_FAILED': p(412, 'precondition-failed', 'Precondition failed'),

@@ -25,6 +25,7 @@ import { TaskChangeObserver } from '../ports/task-change-observer';
 import { TaskHistoryAccessService } from './task-history-access.service';
 import { CommandContext, TaskService } from './task.service';
 import { TaskRollForward } from './task-roll-forward.service';
+import { ClaimSignal } from './claim-signal';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
 const DISABLED = 'u_gone';
@@ -79,20 +80,26 @@ function harness() {
     .add({ id: DISABLED, role: 'human' }, false);
   const rollForward = new TaskRollForward(tasks, auditLog, records);
   const observer = new RecordingObserver();
+  const clock = new ManualClock(NOW);
+  const claimSignal = new ClaimSignal(tasks, 0);
   const service = new TaskService(
     tasks,
     auditLog,
     records,
     accounts,
     unitOfWork,
-    new ManualClock(NOW),
+    clock,
     rollForward,
     observer,
+    claimSignal,
   );
   const everything = { limit: 100, after: null };
   return {
     service,
     tasks,
+    auditLog,
+    clock,
+    claimSignal,
     accounts,
     observer,
     history: new TaskHistoryAccessService(tasks),

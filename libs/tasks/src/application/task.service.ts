@@ -18,12 +18,28 @@ import {
   UnitOfWork,
   viaOf,
 } from '@taskflow/platform';
-import { AccountUnavailable, TaskNotFound, TaskPreconditionFailed } from '../domain/task-errors';
+import {
+  AccountUnavailable,
+  AlreadyClaimed,
+  InvalidTransition,
+  LeaseLost,
+  TaskActionForbidden,
+  TaskNotFound,
+  TaskPreconditionFailed,
+} from '../domain/task-errors';
 import type { TaskChanged, TaskState } from '../domain/task-events';
 import { taskStateToRecord } from '../domain/task-state-record';
-import { NewTask, Task, TaskEdits } from '../domain/task.entity';
+import { NewTask, SYSTEM_ACTOR, Task, TaskEdits } from '../domain/task.entity';
 import { TaskChangeObserver } from '../ports/task-change-observer';
-import { TaskFilter, TaskRepository } from '../ports/task.repository';
+import {
+  ClaimFilter,
+  DEFAULT_TASK_SORT,
+  TaskFilter,
+  TaskRepository,
+  TaskSort,
+} from '../ports/task.repository';
+import { positionKey, sortValue } from '../domain/task-order';
+import { ClaimSignal } from './claim-signal';
 import { TaskRollForward } from './task-roll-forward.service';
 
 /** Who is asking, for which request, and (from If-Match) which version they expect. */
@@ -63,6 +79,26 @@ function toAuditEntry(
   };
 }
 
+/** Candidates per query, and queries per attempt, of `POST /tasks/claim`. */
+const CLAIM_BATCH = 5;
+const CLAIM_ROUNDS = 10;
+
+const isLostClaim = (error: unknown): boolean =>
+  error instanceof ConcurrencyConflict ||
+  error instanceof AlreadyClaimed ||
+  error instanceof InvalidTransition ||
+  error instanceof TaskActionForbidden;
+
+/** A task this waiting claim could take: the same rule a claim applies, plus its filter. */
+function wanted(task: Task, actor: Actor, filter: ClaimFilter): boolean {
+  const state = task.snapshot();
+  return (
+    task.allowedActions(actor, state.updatedAt).includes('claim') &&
+    (filter.openTo === undefined || state.openTo === filter.openTo) &&
+    (filter.priorities === undefined || filter.priorities.includes(state.priority))
+  );
+}
+
 /** Submissions, rejections and comments become collaboration records. */
 function toRecords(event: TaskChanged): CollaborationRecord[] {
   const record = (kind: CollaborationRecord['kind'], body: string | null): CollaborationRecord => ({
@@ -93,23 +129,156 @@ export class TaskService {
     private readonly clock: Clock,
     private readonly rollForward: TaskRollForward,
     private readonly observer: TaskChangeObserver,
+    private readonly claimSignal: ClaimSignal,
   ) {}
 
   async create(context: CommandContext, input: Omit<NewTask, 'id'>): Promise<Task> {
     if (input.reviewerId) await this.assertReviewer(input.reviewerId);
     const task = Task.create({ ...input, id: newId('t') }, context.actor, this.clock.now());
     await this.persist(task, null, context);
-    return task;
+    return task.showTo(context.actor, this.clock.now());
   }
 
   async get(actor: Actor, id: string): Promise<Task> {
-    const task = await this.tasks.findVisibleTo(actor, id);
-    if (!task) throw new TaskNotFound(id);
-    return task;
+    return (await this.load(actor, id)).task.showTo(actor, this.clock.now());
   }
 
-  list(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    return this.tasks.listForActor(actor, filter, page);
+  /**
+   * A page of visible tasks. The next cursor is the position of the last task the store
+   * returned, in stored values (what the store sorts by), before leases are applied on read.
+   */
+  async list(
+    actor: Actor,
+    filter: TaskFilter,
+    page: PageRequest,
+    sort: TaskSort = DEFAULT_TASK_SORT,
+  ): Promise<Page<Task>> {
+    const now = this.clock.now();
+    const result = await this.tasks.listForActor(actor, filter, page, sort);
+    const last = result.items[result.items.length - 1];
+    const nextCursor =
+      result.nextCursor === null || last === undefined
+        ? null
+        : sort.key === 'created_at'
+          ? last.id
+          : positionKey({ value: sortValue(last.snapshot(), sort.key), id: last.id });
+    for (const task of result.items) task.expireLease(now);
+    const items = result.items.filter((task) => task.isVisibleTo(actor));
+    return { items: items.map((task) => task.showTo(actor, now)), nextCursor };
+  }
+
+  /** Whom the clock says it is now: `allowed_actions` are computed for this instant. */
+  now(): Date {
+    return this.clock.now();
+  }
+
+  async claim(context: CommandContext, id: string, leaseSeconds: number | null): Promise<Task> {
+    try {
+      return await this.change(context, id, (task, now) =>
+        task.claim(context.actor, now, leaseSeconds),
+      );
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict || error instanceof TaskNotFound)) throw error;
+      // Lost to another claim, now or earlier: an open task this caller could have claimed
+      // answers already-claimed, though it is no longer visible to them.
+      const current = await this.tasks.findById(id);
+      const now = this.clock.now();
+      current?.expireLease(now);
+      if (!current || current.isDeleted) throw error;
+      if (current.isVisibleTo(context.actor)) {
+        throw new AlreadyClaimed(id, current.allowedActions(context.actor, now));
+      }
+      if (current.wasOpenTo(context.actor)) throw new AlreadyClaimed(id, []);
+      throw error instanceof TaskNotFound ? error : new TaskNotFound(id);
+    }
+  }
+
+  release(context: CommandContext, id: string, comment: string | null): Promise<Task> {
+    return this.change(context, id, (task, now) => task.release(context.actor, now, comment));
+  }
+
+  /**
+   * Claims the first task in the caller's queue (urgent first, then oldest), waiting up to
+   * `waitSeconds` for one to arrive; null when none did. Concurrent callers race through the
+   * claim's unique key: a loser moves on to the next candidate.
+   */
+  async claimNext(
+    context: CommandContext,
+    filter: ClaimFilter,
+    leaseSeconds: number | null,
+    waitSeconds: number,
+  ): Promise<Task | null> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      // Subscribe before looking, so a task arriving in between still wakes this call.
+      const wait =
+        waitSeconds > 0
+          ? this.claimSignal.wait((state) => wanted(Task.restore(state), context.actor, filter))
+          : null;
+      try {
+        const task = await this.claimFirst(context, filter, leaseSeconds);
+        const remaining = deadline - Date.now();
+        if (task !== null || wait === null || remaining <= 0) return task;
+        await wait.arrival(remaining);
+        if (Date.now() >= deadline) return this.claimFirst(context, filter, leaseSeconds);
+      } finally {
+        wait?.cancel();
+      }
+    }
+  }
+
+  /**
+   * Applies the run-out lease of one stored task as `lease_expired`; false when another
+   * instance (or a write by someone) got there first, which the unique audit key decides.
+   */
+  async expireLease(task: Task): Promise<boolean> {
+    const storedVersion = task.version;
+    if (!task.expireLease(this.clock.now())) return false;
+    try {
+      await this.persist(task, storedVersion, { actor: SYSTEM_ACTOR, requestId: null });
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrencyConflict) return false;
+      throw error;
+    }
+  }
+
+  private async claimFirst(
+    context: CommandContext,
+    filter: ClaimFilter,
+    leaseSeconds: number | null,
+  ): Promise<Task | null> {
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      const candidates = await this.tasks.findClaimable(context.actor, filter, CLAIM_BATCH);
+      for (const task of candidates) {
+        const loadedVersion = task.version;
+        const now = this.clock.now();
+        try {
+          task.claim(context.actor, now, leaseSeconds);
+          await this.persist(task, loadedVersion, context);
+          return task.showTo(context.actor, now);
+        } catch (error) {
+          // Someone else took it since the query: try the next one.
+          if (!isLostClaim(error)) throw error;
+        }
+      }
+      if (candidates.length < CLAIM_BATCH) return null;
+    }
+    return null;
+  }
+
+  /** Extends the caller's lease: no audit entry, no new version (DESIGN §8). */
+  async heartbeat(context: CommandContext, id: string, leaseSeconds: number | null): Promise<Task> {
+    const { task, storedVersion } = await this.load(context.actor, id);
+    if (context.expectedVersion !== undefined && context.expectedVersion !== task.version) {
+      throw new TaskPreconditionFailed(id, task.version);
+    }
+    const now = this.clock.now();
+    task.heartbeat(context.actor, now, leaseSeconds);
+    if (!(await this.tasks.extendLease(task.snapshot(), storedVersion))) {
+      throw new LeaseLost(id, 'it changed meanwhile', []);
+    }
+    return task.showTo(context.actor, now);
   }
 
   async update(context: CommandContext, id: string, edits: TaskEdits): Promise<Task> {
@@ -184,16 +353,28 @@ export class TaskService {
     }
   }
 
+  /**
+   * A visible task as it is now: a lease that has run out shows as expired (pending, no
+   * assignee) before the sweeper stores that, so the former holder's writes are refused.
+   */
+  private async load(actor: Actor, id: string): Promise<{ task: Task; storedVersion: number }> {
+    const task = await this.tasks.findVisibleTo(actor, id);
+    if (!task) throw new TaskNotFound(id);
+    const storedVersion = task.version;
+    task.expireLease(this.clock.now());
+    if (!task.isVisibleTo(actor)) throw new TaskNotFound(id);
+    return { task, storedVersion };
+  }
+
   private async change(
     context: CommandContext,
     id: string,
     act: (task: Task, now: Date) => void | boolean | Promise<void>,
   ): Promise<Task> {
-    const task = await this.get(context.actor, id);
+    const { task, storedVersion: loadedVersion } = await this.load(context.actor, id);
     if (context.expectedVersion !== undefined && context.expectedVersion !== task.version) {
       throw new TaskPreconditionFailed(id, task.version);
     }
-    const loadedVersion = task.version;
     await act(task, this.clock.now());
     try {
       await this.persist(task, loadedVersion, context);
@@ -206,7 +387,7 @@ export class TaskService {
       if (context.expectedVersion !== undefined) throw new TaskPreconditionFailed(id);
       throw error;
     }
-    return task;
+    return task.showTo(context.actor, this.clock.now());
   }
 
   /** Write order matters without transactions: claim (audit entry), records, then the task. */
@@ -228,5 +409,6 @@ export class TaskService {
       else await this.tasks.save(state, loadedVersion);
     });
     this.observer.committed(events);
+    if (task.isClaimable) this.claimSignal.notify(state);
   }
 }

@@ -4,3 +4,4 @@ export * from './task-rules';
 export * from './task-status';
 export * from './task.entity';
 export * from './task-state-record';
+export * from './task-order';

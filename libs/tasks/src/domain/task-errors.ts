@@ -1,5 +1,5 @@
 import { DomainError } from '@taskflow/platform/domain';
-import type { TaskAction } from './task-rules';
+import type { RuledAction, TaskAction } from './task-rules';
 import type { TaskStatus } from './task-status';
 
 export class TaskNotFound extends DomainError {
@@ -9,7 +9,7 @@ export class TaskNotFound extends DomainError {
 }
 
 export class InvalidTransition extends DomainError {
-  constructor(action: TaskAction, current: TaskStatus, allowed: readonly TaskAction[]) {
+  constructor(action: RuledAction, current: TaskStatus, allowed: readonly TaskAction[]) {
     super('TASK.INVALID_TRANSITION', `Cannot ${action} a task that is ${current}`, {
       currentStatus: current,
       allowedActions: allowed,
@@ -18,8 +18,29 @@ export class InvalidTransition extends DomainError {
 }
 
 export class TaskActionForbidden extends DomainError {
-  constructor(action: TaskAction, why: string) {
-    super('TASK.FORBIDDEN', `You may not ${action} this task: ${why}`, { action });
+  /** `allowed` is what the caller may do instead; left out where no caller is meant. */
+  constructor(action: RuledAction, why: string, allowed?: readonly TaskAction[]) {
+    super(
+      'TASK.FORBIDDEN',
+      `You may not ${action} this task: ${why}`,
+      allowed === undefined ? { action } : { action, allowedActions: allowed },
+    );
+  }
+}
+
+/** A claim of a task someone already holds (DESIGN §8). */
+export class AlreadyClaimed extends DomainError {
+  constructor(id: string, allowed: readonly TaskAction[]) {
+    super('TASK.ALREADY_CLAIMED', `Task ${id} is already assigned`, { allowedActions: allowed });
+  }
+}
+
+/** A heartbeat on a task that is no longer the caller's, or whose lease has run out: stop work. */
+export class LeaseLost extends DomainError {
+  constructor(id: string, why: string, allowed: readonly TaskAction[]) {
+    super('TASK.LEASE_LOST', `You no longer hold task ${id}: ${why}`, {
+      allowedActions: allowed,
+    });
   }
 }
 

@@ -1,7 +1,8 @@
-import type { TaskAction } from './task-rules';
+import type { RuledAction } from './task-rules';
+import type { OpenTo } from './task-status';
 import type { TaskPriority, TaskStatus } from './task-status';
 
-export type TaskEventAction = TaskAction | 'create';
+export type TaskEventAction = RuledAction | 'create';
 
 /** The state of a task as it is stored; audit entries carry it so a change can be replayed. */
 export interface TaskState {
@@ -14,6 +15,13 @@ export interface TaskState {
   readonly creatorId: string;
   readonly assigneeId: string | null;
   readonly reviewerId: string | null;
+  /** Claimable by the accounts `openTo` admits while it has no assignee (DESIGN §8). */
+  readonly open: boolean;
+  readonly openTo: OpenTo;
+  /** When the holder's lease runs out; null when the task is not leased. */
+  readonly leaseExpiresAt: Date | null;
+  /** The length of the lease, which a heartbeat without one renews by. */
+  readonly leaseSeconds: number | null;
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -1,6 +1,6 @@
 import { DomainError } from '@taskflow/platform/domain';
 import type { TaskState } from './task-events';
-import { parseTaskPriority, parseTaskStatus } from './task-status';
+import { parseOpenTo, parseTaskPriority, parseTaskStatus } from './task-status';
 
 /** A task state as plain JSON (times as ISO strings), the form an audit entry carries. */
 export function taskStateToRecord(state: TaskState): Record<string, unknown> {
@@ -34,6 +34,13 @@ export function taskStateFromRecord(record: Readonly<Record<string, unknown>>): 
   };
   const optionalTime = (field: string): Date | null =>
     record[field] === null || record[field] === undefined ? null : time(field);
+  // Entries written before open tasks and leases (issue 18) carry none of their fields.
+  const open = record.open ?? false;
+  if (typeof open !== 'boolean') throw corrupt('open', open);
+  const leaseSeconds = record.leaseSeconds ?? null;
+  if (leaseSeconds !== null && !Number.isInteger(leaseSeconds)) {
+    throw corrupt('leaseSeconds', leaseSeconds);
+  }
   const version = record.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw corrupt('version', version);
@@ -48,6 +55,10 @@ export function taskStateFromRecord(record: Readonly<Record<string, unknown>>): 
     creatorId: text('creatorId'),
     assigneeId: optionalText('assigneeId'),
     reviewerId: optionalText('reviewerId'),
+    open,
+    openTo: parseOpenTo(record.openTo ?? 'any'),
+    leaseExpiresAt: optionalTime('leaseExpiresAt'),
+    leaseSeconds: leaseSeconds as number | null,
     version,
     createdAt: time('createdAt'),
     updatedAt: time('updatedAt'),

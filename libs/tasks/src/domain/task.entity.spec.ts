@@ -1,7 +1,7 @@
 import type { Actor } from '@taskflow/platform/domain';
 import { InvalidTransition, ReasonRequired, TaskActionForbidden } from './task-errors';
 import type { TaskState } from './task-events';
-import { TASK_ACTIONS, TaskAction } from './task-rules';
+import { TaskAction, WORKFLOW_ACTIONS } from './task-rules';
 import { parseTaskPriority, parseTaskStatus, TASK_STATUSES, TaskStatus } from './task-status';
 import { Task } from './task.entity';
 import {
@@ -20,7 +20,9 @@ const NEW_ASSIGNEE = 'u_dave';
 const REASON = 'The totals do not add up';
 
 /** Each verb with arguments that are valid in themselves, so only status and actor decide. */
-const PERFORM: Record<TaskAction, (task: Task, actor: Actor) => unknown> = {
+type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
+
+const PERFORM: Record<WorkflowAction, (task: Task, actor: Actor) => unknown> = {
   assign: (task, actor) => task.assign(actor, NEW_ASSIGNEE, LATER),
   start: (task, actor) => task.start(actor, LATER),
   submit: (task, actor) => task.submit(actor, LATER),
@@ -34,7 +36,7 @@ const PERFORM: Record<TaskAction, (task: Task, actor: Actor) => unknown> = {
 };
 
 /** DESIGN §3, written out: the status each action leads to from each status it is allowed in. */
-const RESULT: Record<TaskAction, Partial<Record<TaskStatus, TaskStatus>>> = {
+const RESULT: Record<WorkflowAction, Partial<Record<TaskStatus, TaskStatus>>> = {
   assign: { pending: 'assigned', assigned: 'assigned', rejected: 'assigned' },
   start: { assigned: 'in_progress', rejected: 'in_progress' },
   submit: { in_progress: 'submitted' },
@@ -71,7 +73,7 @@ const RESULT: Record<TaskAction, Partial<Record<TaskStatus, TaskStatus>>> = {
   },
 };
 
-/** What an InvalidTransition must offer instead, per status. */
+/** The workflow actions each status offers to someone (DESIGN §3). */
 const ALLOWED: Record<TaskStatus, TaskAction[]> = {
   pending: ['assign', 'cancel', 'update', 'delete'],
   assigned: ['assign', 'start', 'cancel', 'update', 'delete'],
@@ -84,7 +86,7 @@ const ALLOWED: Record<TaskStatus, TaskAction[]> = {
 };
 
 /** Someone who may take the action, so the status table tests the status alone. */
-const ENTITLED: Record<TaskAction, Actor> = {
+const ENTITLED: Record<WorkflowAction, Actor> = {
   assign: ADMIN,
   start: ASSIGNEE,
   submit: ASSIGNEE,
@@ -98,7 +100,7 @@ const ENTITLED: Record<TaskAction, Actor> = {
 };
 
 /** A status each action is allowed from, with an assignee on the task. */
-const LEGAL_FROM: Record<TaskAction, TaskStatus> = {
+const LEGAL_FROM: Record<WorkflowAction, TaskStatus> = {
   assign: 'assigned',
   start: 'assigned',
   submit: 'in_progress',
@@ -186,7 +188,7 @@ function expectUntouched(task: Task, before: TaskState): void {
 }
 
 describe('Task', () => {
-  describe.each(TASK_ACTIONS)('%s', (action) => {
+  describe.each(WORKFLOW_ACTIONS)('%s', (action) => {
     describe('by status', () => {
       const cases = TASK_STATUSES.map((status) => ({ status, to: RESULT[action][status] }));
 
@@ -234,9 +236,7 @@ describe('Task', () => {
             expect(code).toBe('TASK.INVALID_TRANSITION');
             expect(message).toContain(status);
             expect(details.currentStatus).toBe(status);
-            expect([...(details.allowedActions as TaskAction[])].sort()).toEqual(
-              [...ALLOWED[status]].sort(),
-            );
+            expect(details.allowedActions).toEqual(task.allowedActions(ENTITLED[action], LATER));
             expectUntouched(task, before);
           },
         );
@@ -261,15 +261,25 @@ describe('Task', () => {
 
         expect(error).toBeInstanceOf(TaskActionForbidden);
         expect((error as TaskActionForbidden).code).toBe('TASK.FORBIDDEN');
-        expect((error as TaskActionForbidden).details).toEqual({ action });
+        expect((error as TaskActionForbidden).details).toEqual({
+          action,
+          allowedActions: task.allowedActions(r.actor, LATER),
+        });
         expectUntouched(task, before);
       });
     });
   });
 
-  it('allowedActions lists what the state machine offers from each status', () => {
+  it('allowedActions offers, to creator, assignee and admin together, what each status allows', () => {
     for (const status of TASK_STATUSES) {
-      expect(aTask({ status }).allowedActions().sort()).toEqual([...ALLOWED[status]].sort());
+      const task = aTask({ status });
+      const offered = new Set(
+        [CREATOR, ASSIGNEE, ADMIN].flatMap((actor) => task.allowedActions(actor, LATER)),
+      );
+      const workflow = [...offered].filter((a) =>
+        (WORKFLOW_ACTIONS as readonly string[]).includes(a),
+      );
+      expect(workflow.sort()).toEqual([...ALLOWED[status]].sort());
     }
   });
 
@@ -287,6 +297,10 @@ describe('Task', () => {
         creatorId: CREATOR.id,
         assigneeId: null,
         reviewerId: null,
+        open: false,
+        openTo: 'any',
+        leaseExpiresAt: null,
+        leaseSeconds: null,
         version: 1,
         createdAt: CREATED_AT,
         updatedAt: CREATED_AT,
@@ -525,7 +539,7 @@ describe('Task', () => {
       }
     });
 
-    it.each(TASK_ACTIONS)('leaves a deleted task open to no %s', (action) => {
+    it.each(WORKFLOW_ACTIONS)('leaves a deleted task open to no %s', (action) => {
       const task = aTask({ status: LEGAL_FROM[action] });
       task.markDeleted(ADMIN, LATER);
       task.pullEvents();
@@ -535,7 +549,7 @@ describe('Task', () => {
 
       expect(error).toBeInstanceOf(InvalidTransition);
       expect((error as InvalidTransition).details.allowedActions).toEqual([]);
-      expect(task.allowedActions()).toEqual([]);
+      expect(task.allowedActions(ADMIN, LATER)).toEqual([]);
       expectUntouched(task, before);
     });
   });

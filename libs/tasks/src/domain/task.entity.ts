@@ -1,7 +1,22 @@
 import { Actor, isAdmin } from '@taskflow/platform/domain';
-import { InvalidTransition, ReasonRequired, TaskActionForbidden } from './task-errors';
+import { DomainError } from '@taskflow/platform/domain';
+import {
+  AlreadyClaimed,
+  InvalidTransition,
+  LeaseLost,
+  ReasonRequired,
+  TaskActionForbidden,
+} from './task-errors';
 import type { FieldChanges, TaskChanged, TaskEventAction, TaskState } from './task-events';
-import { Relation, TASK_ACTIONS, TaskAction, TRANSITIONS } from './task-rules';
+import type { OpenTo } from './task-status';
+import {
+  Relation,
+  RuledAction,
+  TASK_ACTIONS,
+  TaskAction,
+  TransitionRule,
+  TRANSITIONS,
+} from './task-rules';
 import type { TaskPriority, TaskStatus } from './task-status';
 
 export interface NewTask {
@@ -11,6 +26,8 @@ export interface NewTask {
   readonly priority?: TaskPriority;
   readonly dueAt?: Date | null;
   readonly reviewerId?: string | null;
+  readonly open?: boolean;
+  readonly openTo?: OpenTo;
 }
 
 export interface TaskEdits {
@@ -23,12 +40,36 @@ export interface TaskEdits {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The application itself, the one actor of `lease_expired`; no account can be it. */
+export const SYSTEM_ACTOR: Actor = Object.freeze({
+  id: 'system',
+  role: 'admin' as const,
+  via: 'system',
+});
+
+export const LEASE_SECONDS = { min: 30, max: 86_400 } as const;
+
 const RELATION_NAMES: Record<Relation, string> = {
   creator: 'the creator',
   assignee: 'the assignee',
   reviewer: 'the reviewer',
   admin: 'an admin',
+  claimant: 'an account the open task admits',
+  system: 'the system',
 };
+
+const HELD_STATUSES: readonly TaskStatus[] = ['assigned', 'in_progress'];
+
+/** Does `open_to` admit this actor (admins always)? */
+export const admits = (openTo: OpenTo, actor: Actor): boolean =>
+  isAdmin(actor) || openTo === 'any' || openTo === actor.role;
+
+/** Why a rule refuses an actor: the error `authorize` throws, built once the caller is known. */
+type Refusal =
+  | { readonly kind: 'status' }
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'lease'; readonly why: string }
+  | { readonly kind: 'forbidden'; readonly why: string };
 
 const describeRelations = (relations: readonly Relation[]): string => {
   const names = relations.map((relation) => RELATION_NAMES[relation]);
@@ -49,6 +90,23 @@ export function taskViewers(
   ];
 }
 
+/** What a release and a lease expiry do: back to the queue. */
+const RETURNED = {
+  status: 'pending',
+  assigneeId: null,
+  leaseExpiresAt: null,
+  leaseSeconds: null,
+} as const;
+
+function lease(
+  now: Date,
+  seconds: number | null,
+): Pick<TaskState, 'leaseExpiresAt' | 'leaseSeconds'> {
+  return seconds === null
+    ? { leaseExpiresAt: null, leaseSeconds: null }
+    : { leaseExpiresAt: new Date(now.getTime() + seconds * 1000), leaseSeconds: seconds };
+}
+
 const sameValue = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 
@@ -58,6 +116,8 @@ const sameValue = (a: unknown, b: unknown): boolean =>
  */
 export class Task {
   private readonly events: TaskChanged[] = [];
+  /** What the caller this task is answered to may do, fixed by `showTo`. */
+  private shownActions: TaskAction[] = [];
 
   private constructor(private state: Mutable<TaskState>) {}
 
@@ -72,6 +132,10 @@ export class Task {
       creatorId: actor.id,
       assigneeId: null,
       reviewerId: input.reviewerId ?? null,
+      open: input.open ?? false,
+      openTo: input.openTo ?? 'any',
+      leaseExpiresAt: null,
+      leaseSeconds: null,
       version: 0,
       createdAt: now,
       updatedAt: now,
@@ -109,9 +173,29 @@ export class Task {
     return { ...this.state };
   }
 
-  /** Creator, assignee, reviewer and admins see a task, until it is deleted. */
+  /** An open task whose `open_to` admits the actor, whoever holds it now. */
+  wasOpenTo(actor: Actor): boolean {
+    return !this.isDeleted && this.state.open && admits(this.state.openTo, actor);
+  }
+
+  /** Open, unassigned and pending: in the claim queue of whomever `open_to` admits. */
+  get isClaimable(): boolean {
+    const s = this.state;
+    return !this.isDeleted && s.open && s.assigneeId === null && s.status === 'pending';
+  }
+
+  get leaseExpiresAt(): Date | null {
+    return this.state.leaseExpiresAt;
+  }
+
+  /**
+   * Creator, assignee, reviewer and admins see a task, until it is deleted; an open task without
+   * an assignee also every account its `open_to` admits.
+   */
   isVisibleTo(actor: Actor): boolean {
-    return !this.isDeleted && (isAdmin(actor) || taskViewers(this.state).includes(actor.id));
+    if (this.isDeleted) return false;
+    if (isAdmin(actor) || taskViewers(this.state).includes(actor.id)) return true;
+    return this.state.open && this.state.assigneeId === null && admits(this.state.openTo, actor);
   }
 
   /** The audit log and records outlive deletion, for admins. */
@@ -119,57 +203,111 @@ export class Task {
     return this.isVisibleTo(actor) || (this.isDeleted && isAdmin(actor));
   }
 
-  /** The actions the state machine allows from the current status. */
-  allowedActions(): TaskAction[] {
-    if (this.isDeleted) return [];
-    return TASK_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(this.state.status));
+  /**
+   * What this actor may do now: every action the rules that decide a request would let through,
+   * so a listed action never answers 403 or 409 (DESIGN §8).
+   */
+  allowedActions(actor: Actor, now: Date): TaskAction[] {
+    return TASK_ACTIONS.filter((action) => this.refusal(action, actor, now) === null);
+  }
+
+  /** Fixes `actionsShown` for the caller the task is answered to, as of now. */
+  showTo(actor: Actor, now: Date): this {
+    this.shownActions = this.allowedActions(actor, now);
+    return this;
+  }
+
+  /** The caller's allowed actions as `showTo` computed them (none before it ran). */
+  get actionsShown(): readonly TaskAction[] {
+    return this.shownActions;
+  }
+
+  /** Has the holder's lease run out (the task still shows them until `expireLease`)? */
+  leaseRunOut(now: Date): boolean {
+    return this.refusal('lease_expired', SYSTEM_ACTOR, now) === null;
+  }
+
+  /**
+   * Applies a run-out lease as `lease_expired` by the system: pending, no assignee. Reads call
+   * it too, so a task shows unassigned from the instant its lease ends, before anyone stores it.
+   * The change is dated at the expiry, so every reader derives the very same state.
+   */
+  expireLease(now: Date): boolean {
+    if (!this.leaseRunOut(now)) return false;
+    const at = this.state.leaseExpiresAt as Date;
+    this.apply('lease_expired', SYSTEM_ACTOR, at, RETURNED, { comment: null });
+    return true;
+  }
+
+  /** Takes an open, unassigned, pending task for the actor, leased when `leaseSeconds` is set. */
+  claim(actor: Actor, now: Date, leaseSeconds: number | null = null): void {
+    this.authorize('claim', actor, now);
+    this.apply(
+      'claim',
+      actor,
+      now,
+      { status: 'assigned', assigneeId: actor.id, ...lease(now, leaseSeconds) },
+      { comment: null },
+    );
+  }
+
+  release(actor: Actor, now: Date, comment: string | null = null): void {
+    this.authorize('release', actor, now);
+    this.apply('release', actor, now, RETURNED, { comment });
+  }
+
+  /** Extends the holder's lease; no event and no new version (DESIGN §8). */
+  heartbeat(actor: Actor, now: Date, leaseSeconds: number | null = null): void {
+    this.authorize('heartbeat', actor, now);
+    const length = leaseSeconds ?? this.state.leaseSeconds ?? LEASE_SECONDS.min;
+    this.state = { ...this.state, ...lease(now, length) };
   }
 
   assign(actor: Actor, assigneeId: string, now: Date, comment: string | null = null): void {
-    this.authorize('assign', actor);
+    this.authorize('assign', actor, now);
     this.apply('assign', actor, now, { status: 'assigned', assigneeId }, { comment });
   }
 
   start(actor: Actor, now: Date, comment: string | null = null): void {
-    this.authorize('start', actor);
+    this.authorize('start', actor, now);
     this.apply('start', actor, now, { status: 'in_progress' }, { comment });
   }
 
   submit(actor: Actor, now: Date, comment: string | null = null): void {
-    this.authorize('submit', actor);
+    this.authorize('submit', actor, now);
     this.apply('submit', actor, now, { status: 'submitted' }, { comment });
   }
 
   approve(actor: Actor, now: Date, comment: string | null = null): void {
-    this.authorize('approve', actor);
+    this.authorize('approve', actor, now);
     this.apply('approve', actor, now, { status: 'approved' }, { comment });
   }
 
   reject(actor: Actor, reason: string, now: Date, comment: string | null = null): void {
-    this.authorize('reject', actor);
+    this.authorize('reject', actor, now);
     if (reason.trim() === '') throw new ReasonRequired();
     this.apply('reject', actor, now, { status: 'rejected' }, { comment, reason });
   }
 
   close(actor: Actor, now: Date, comment: string | null = null): void {
-    this.authorize('close', actor);
+    this.authorize('close', actor, now);
     this.apply('close', actor, now, { status: 'closed' }, { comment });
   }
 
   cancel(actor: Actor, now: Date, comment: string | null = null): void {
-    this.authorize('cancel', actor);
+    this.authorize('cancel', actor, now);
     this.apply('cancel', actor, now, { status: 'cancelled' }, { comment });
   }
 
   reactivate(actor: Actor, now: Date, comment: string | null = null): void {
-    this.authorize('reactivate', actor);
+    this.authorize('reactivate', actor, now);
     const status = this.state.assigneeId ? 'assigned' : 'pending';
     this.apply('reactivate', actor, now, { status }, { comment });
   }
 
   /** Changes the editable fields; an edit that changes nothing records nothing. */
   update(actor: Actor, edits: TaskEdits, now: Date): boolean {
-    this.authorize('update', actor);
+    this.authorize('update', actor, now);
     const patch: Partial<Mutable<TaskState>> = {};
     for (const [key, value] of Object.entries(edits) as [keyof TaskEdits, unknown][]) {
       if (value !== undefined && !sameValue(this.state[key], value)) {
@@ -182,7 +320,7 @@ export class Task {
   }
 
   markDeleted(actor: Actor, now: Date): void {
-    this.authorize('delete', actor);
+    this.authorize('delete', actor, now);
     this.apply('delete', actor, now, { deletedAt: now }, { comment: null });
   }
 
@@ -192,30 +330,79 @@ export class Task {
   }
 
   private relationsOf(actor: Actor): Relation[] {
+    if (actor === SYSTEM_ACTOR) return ['system'];
     const relations: Relation[] = [];
     if (actor.id === this.state.creatorId) relations.push('creator');
     if (actor.id === this.state.assigneeId) relations.push('assignee');
     if (actor.id === (this.state.reviewerId ?? this.state.creatorId)) relations.push('reviewer');
     if (isAdmin(actor)) relations.push('admin');
+    if (this.state.open && this.state.assigneeId === null && admits(this.state.openTo, actor)) {
+      relations.push('claimant');
+    }
     return relations;
   }
 
-  /** Status first (409 names what is allowed), then the actor's right (403). */
-  private authorize(action: TaskAction, actor: Actor): void {
-    const rule = TRANSITIONS[action];
-    // A deleted task takes no further action, a second delete included (allowedActions is []).
-    if (this.isDeleted || !rule.from.includes(this.state.status)) {
-      throw new InvalidTransition(action, this.state.status, this.allowedActions());
-    }
+  private leaseLive(now: Date): boolean {
+    const expires = this.state.leaseExpiresAt;
+    return expires !== null && expires.getTime() > now.getTime();
+  }
+
+  /**
+   * The one decision behind every request and `allowedActions`: null when the actor may take
+   * the action now. Status first (409 names what is allowed), then the actor's right (403).
+   */
+  private refusal(action: RuledAction, actor: Actor, now: Date): Refusal | null {
+    const rule: TransitionRule = TRANSITIONS[action];
     const relations = this.relationsOf(actor);
+    // A heartbeat tells a worker only one thing: keep going, or stop.
+    if (rule.liveLease) {
+      if (this.isDeleted || !rule.from.includes(this.state.status)) {
+        return { kind: 'lease', why: `it is ${this.isDeleted ? 'deleted' : this.state.status}` };
+      }
+      if (!relations.includes('assignee'))
+        return { kind: 'lease', why: 'it is not assigned to you' };
+      if (!this.leaseLive(now)) return { kind: 'lease', why: 'its lease has run out' };
+      return null;
+    }
+    // A deleted task takes no further action, a second delete included.
+    if (this.isDeleted || !rule.from.includes(this.state.status)) {
+      return action === 'claim' && !this.isDeleted && this.state.assigneeId !== null
+        ? { kind: 'claimed' }
+        : { kind: 'status' };
+    }
+    if (rule.expiredLease) {
+      const expires = this.state.leaseExpiresAt;
+      if (this.state.assigneeId === null || expires === null || this.leaseLive(now)) {
+        return { kind: 'status' };
+      }
+    }
     if (!rule.who.some((relation) => relations.includes(relation))) {
-      throw new TaskActionForbidden(action, `only ${describeRelations(rule.who)} may`);
+      return { kind: 'forbidden', why: `only ${describeRelations(rule.who)} may` };
     }
-    if (rule.humansOnly && actor.role === 'agent') {
-      throw new TaskActionForbidden(action, 'agents may not');
-    }
+    if (rule.humansOnly && actor.role === 'agent')
+      return { kind: 'forbidden', why: 'agents may not' };
     if (rule.notByAssignee && relations.includes('assignee')) {
-      throw new TaskActionForbidden(action, 'the assignee may not review their own work');
+      return { kind: 'forbidden', why: 'the assignee may not review their own work' };
+    }
+    return null;
+  }
+
+  private authorize(action: TaskAction, actor: Actor, now: Date): void {
+    const refusal = this.refusal(action, actor, now);
+    if (refusal === null) return;
+    throw this.refusalError(action, refusal, this.allowedActions(actor, now));
+  }
+
+  private refusalError(action: TaskAction, refusal: Refusal, allowed: TaskAction[]): DomainError {
+    switch (refusal.kind) {
+      case 'status':
+        return new InvalidTransition(action, this.state.status, allowed);
+      case 'claimed':
+        return new AlreadyClaimed(this.state.id, allowed);
+      case 'lease':
+        return new LeaseLost(this.state.id, refusal.why, allowed);
+      case 'forbidden':
+        return new TaskActionForbidden(action, refusal.why, allowed);
     }
   }
 
@@ -232,7 +419,19 @@ export class Task {
       const from = before[key as keyof TaskState];
       if (!sameValue(from, to)) changes[key] = { from, to };
     }
-    this.state = { ...before, ...patch, version: before.version + 1, updatedAt: now };
+    let after: Mutable<TaskState> = {
+      ...before,
+      ...patch,
+      version: before.version + 1,
+      updatedAt: now,
+    };
+    // A lease is the claimant's hold on assigned or in_progress work: anything else ends it.
+    const held = HELD_STATUSES.includes(after.status) && after.assigneeId !== null;
+    if ((!held || action === 'assign') && after.leaseExpiresAt !== null) {
+      after = { ...after, leaseExpiresAt: null, leaseSeconds: null };
+      changes.leaseExpiresAt = { from: before.leaseExpiresAt, to: null };
+    }
+    this.state = after;
     this.events.push({
       action,
       taskId: this.state.id,

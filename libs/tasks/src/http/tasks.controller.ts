@@ -9,6 +9,7 @@ import {
   Patch,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -19,29 +20,27 @@ import {
 } from '@nestjs/swagger';
 import { Idempotent } from '@taskflow/idempotency';
 import { ApiAuthenticated, CurrentActor, RequiresScope } from '@taskflow/identity';
-import {
-  Actor,
-  ApiProblems,
-  encodeCursor,
-  pageRequestFrom,
-  RequestValidationError,
-} from '@taskflow/platform';
+import { Actor, ApiProblems, RequestValidationError } from '@taskflow/platform';
 import { CommandContext, TaskService } from '../application/task.service';
 import type { Task } from '../domain/task.entity';
 import { Command } from './command-context.decorator';
-import { TaskResponse } from './task-response.decorator';
+import { etagOf, TaskResponse } from './task-response.decorator';
+import { ListCursor } from './list-cursor';
+import type { TaskFilter, TaskSort } from '../ports/task.repository';
+import type { FastifyReply } from 'fastify';
 import {
   ActionDto,
   AssignDto,
+  ClaimDto,
+  ClaimNextDto,
   CreateTaskDto,
+  HeartbeatDto,
   ListTasksQuery,
   RejectDto,
   TaskDto,
   TaskPageDto,
   UpdateTaskDto,
 } from './task.dto';
-
-const TASK_ID_KEY = /^t_[0-9a-z]{26}$/;
 
 const IF_MATCH = ApiHeader({
   name: 'If-Match',
@@ -79,13 +78,47 @@ export class TasksController {
   @ApiProblems(400, 422)
   @TaskResponse({ location: true })
   create(@Command() context: CommandContext, @Body() body: CreateTaskDto): Promise<Task> {
+    if (body.open_to !== undefined && body.open !== true) {
+      throw new RequestValidationError([
+        { field: 'open_to', message: 'applies to open tasks only: send open: true with it' },
+      ]);
+    }
     return this.tasks.create(context, {
       title: body.title,
       description: body.description,
       priority: body.priority,
       dueAt: dateOrNull(body.due_at),
       reviewerId: body.reviewer_id,
+      open: body.open,
+      openTo: body.open_to,
     });
+  }
+
+  @Post('claim')
+  @RequiresScope('tasks:act')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOkResponse({ type: TaskDto, description: 'The task claimed for the caller' })
+  @ApiNoContentResponse({ description: 'No claimable task arrived within `wait` seconds' })
+  @ApiProblems(400)
+  async claimNext(
+    @Command() context: CommandContext,
+    @Body() body: ClaimNextDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskDto | undefined> {
+    const task = await this.tasks.claimNext(
+      context,
+      { openTo: body.open_to, priorities: body.priority },
+      body.lease_seconds ?? null,
+      body.wait ?? 0,
+    );
+    if (task === null) {
+      void reply.status(204);
+      return undefined;
+    }
+    void reply.header('etag', etagOf(task.version));
+    void reply.header('location', `/tasks/${task.id}`);
+    return TaskDto.from(task);
   }
 
   @Get()
@@ -93,14 +126,27 @@ export class TasksController {
   @ApiOkResponse({ type: TaskPageDto, description: 'Visible tasks, oldest first' })
   @ApiProblems(400)
   async list(@CurrentActor() actor: Actor, @Query() query: ListTasksQuery): Promise<TaskPageDto> {
-    const page = await this.tasks.list(
-      actor,
-      { status: query.status, assigneeId: query.assignee_id, creatorId: query.creator_id },
-      pageRequestFrom(query, (key) => TASK_ID_KEY.test(key)),
-    );
+    const me = (id: string | undefined) => (id === 'me' ? actor.id : id);
+    const filter: TaskFilter = {
+      status: query.status,
+      priority: query.priority,
+      open: query.open === 'true' ? true : undefined,
+      assigneeId: me(query.assignee_id),
+      creatorId: me(query.creator_id),
+      reviewerId: me(query.reviewer_id),
+      dueBefore: query.due_before === undefined ? undefined : new Date(query.due_before),
+      updatedSince: query.updated_since === undefined ? undefined : new Date(query.updated_since),
+    };
+    const sortText = query.sort ?? 'created_at';
+    const sort: TaskSort = {
+      key: sortText.replace(/^-/, '') as TaskSort['key'],
+      descending: sortText.startsWith('-'),
+    };
+    const cursor = new ListCursor(sortText, filter);
+    const page = await this.tasks.list(actor, filter, cursor.pageRequest(query), sort);
     return {
       items: page.items.map((task) => TaskDto.from(task)),
-      next_cursor: encodeCursor(page.nextCursor),
+      next_cursor: cursor.encode(page.nextCursor),
     };
   }
 
@@ -186,6 +232,21 @@ export class TasksController {
   @Transition('cancel')
   cancel(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
     return this.tasks.cancel(ctx, id, body.comment ?? null);
+  }
+
+  @Transition('claim')
+  claim(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ClaimDto) {
+    return this.tasks.claim(ctx, id, body.lease_seconds ?? null);
+  }
+
+  @Transition('release')
+  release(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: ActionDto) {
+    return this.tasks.release(ctx, id, body.comment ?? null);
+  }
+
+  @Transition('heartbeat')
+  heartbeat(@Command() ctx: CommandContext, @Param('id') id: string, @Body() body: HeartbeatDto) {
+    return this.tasks.heartbeat(ctx, id, body.lease_seconds ?? null);
   }
 
   @Transition('reactivate')

@@ -8,16 +8,41 @@ import {
   Page,
   PageRequest,
 } from '@taskflow/platform';
-import { Task, taskViewers } from '../../domain/task.entity';
+import { admits, Task, taskViewers } from '../../domain/task.entity';
+import { OPEN_TO, type OpenTo, PRIORITY_RANK } from '../../domain/task-status';
 import { TaskState } from '../../domain/task-events';
-import { TaskFilter, TaskRepository } from '../../ports/task.repository';
+import {
+  ClaimFilter,
+  DEFAULT_TASK_SORT,
+  TaskFilter,
+  TaskRepository,
+  TaskSort,
+} from '../../ports/task.repository';
+import {
+  comparePositions,
+  parsePosition,
+  SortableField,
+  sortValue,
+  TaskPosition,
+} from '../../domain/task-order';
+
+const statusesOf = (filter: TaskFilter): readonly string[] | undefined =>
+  filter.status === undefined || Array.isArray(filter.status)
+    ? (filter.status as readonly string[] | undefined)
+    : [filter.status as string];
 
 const matches = (task: TaskState, filter: TaskFilter): boolean =>
-  (filter.status === undefined || task.status === filter.status) &&
+  (statusesOf(filter)?.includes(task.status) ?? true) &&
+  (filter.priority?.includes(task.priority) ?? true) &&
+  (filter.open === undefined || task.open) &&
   (filter.assigneeId === undefined || task.assigneeId === filter.assigneeId) &&
-  (filter.creatorId === undefined || task.creatorId === filter.creatorId);
+  (filter.creatorId === undefined || task.creatorId === filter.creatorId) &&
+  (filter.reviewerId === undefined || task.reviewerId === filter.reviewerId) &&
+  (filter.dueBefore === undefined ||
+    (task.dueAt !== null && task.dueAt.getTime() < filter.dueBefore.getTime())) &&
+  (filter.updatedSince === undefined || task.updatedAt.getTime() >= filter.updatedSince.getTime());
 
-type IndexName = 'assignee' | 'creator' | 'status' | 'visibleTo';
+type IndexName = 'assignee' | 'creator' | 'status' | 'visibleTo' | 'open' | 'leased';
 
 /** The index entries of a task: which sorted id list of which index holds its id. */
 function indexKeys(task: TaskState): [IndexName, string][] {
@@ -28,6 +53,9 @@ function indexKeys(task: TaskState): [IndexName, string][] {
   if (task.assigneeId !== null) keys.push(['assignee', task.assigneeId]);
   if (task.deletedAt === null) {
     for (const id of taskViewers(task)) keys.push(['visibleTo', id]);
+    // Open and unassigned: visible to (and claimable by) every account its open_to admits.
+    if (task.open && task.assigneeId === null) keys.push(['open', task.openTo]);
+    if (task.leaseExpiresAt !== null) keys.push(['leased', '']);
   }
   return keys;
 }
@@ -65,6 +93,8 @@ export class MemoryTaskRepository extends TaskRepository {
     creator: new Map(),
     status: new Map(),
     visibleTo: new Map(),
+    open: new Map(),
+    leased: new Map(),
   };
 
   constructor(private readonly unitOfWork: MemoryUnitOfWork) {
@@ -111,19 +141,126 @@ export class MemoryTaskRepository extends TaskRepository {
     return task?.isVisibleTo(actor) ? task : null;
   }
 
-  async listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    const items: Task[] = [];
+  async listForActor(
+    actor: Actor,
+    filter: TaskFilter,
+    page: PageRequest,
+    sort: TaskSort = DEFAULT_TASK_SORT,
+  ): Promise<Page<Task>> {
     const ids = this.candidates(actor, filter);
-    let index = page.after === null ? 0 : indexAfter(ids, (id) => id, page.after);
-    for (; index < ids.length && items.length <= page.limit; index++) {
-      const state = this.tasks.get(ids[index]) as TaskState;
-      if (!matches(state, filter)) continue;
-      const task = Task.restore(state);
-      if (task.isVisibleTo(actor)) items.push(task);
+    const states =
+      sort.key === 'created_at'
+        ? this.inIdOrder(ids, actor, filter, page, sort.descending)
+        : this.inValueOrder(ids, actor, filter, page, sort);
+    const more = states.length > page.limit;
+    const items = states.slice(0, page.limit).map((state) => Task.restore(state));
+    return { items, nextCursor: more ? items[items.length - 1].id : null };
+  }
+
+  /** Walks the id list from the cursor, either way, until the page is full. */
+  private inIdOrder(
+    ids: readonly string[],
+    actor: Actor,
+    filter: TaskFilter,
+    page: PageRequest,
+    descending: boolean,
+  ): TaskState[] {
+    const found: TaskState[] = [];
+    const take = (id: string): void => {
+      const state = this.tasks.get(id) as TaskState;
+      if (matches(state, filter) && Task.restore(state).isVisibleTo(actor)) found.push(state);
+    };
+    if (!descending) {
+      let index = page.after === null ? 0 : indexAfter(ids, (id) => id, page.after);
+      for (; index < ids.length && found.length <= page.limit; index++) take(ids[index]);
+    } else {
+      let index =
+        page.after === null ? ids.length - 1 : indexAfter(ids, (id) => id, page.after) - 1;
+      if (page.after !== null && ids[index] === page.after) index -= 1;
+      for (; index >= 0 && found.length <= page.limit; index--) take(ids[index]);
     }
-    const more = items.length > page.limit;
-    const pageItems = items.slice(0, page.limit);
-    return { items: pageItems, nextCursor: more ? pageItems[pageItems.length - 1].id : null };
+    return found;
+  }
+
+  /**
+   * One pass over the candidates keeping only the page (plus one) in order: O(n) for n
+   * candidates, with no sort of the whole set.
+   */
+  private inValueOrder(
+    ids: readonly string[],
+    actor: Actor,
+    filter: TaskFilter,
+    page: PageRequest,
+    sort: TaskSort,
+  ): TaskState[] {
+    const key = sort.key as SortableField;
+    const sign = sort.descending ? -1 : 1;
+    const after = page.after === null ? null : parsePosition(page.after);
+    const best: { state: TaskState; position: TaskPosition }[] = [];
+    const keep = page.limit + 1;
+    for (const id of ids) {
+      const state = this.tasks.get(id) as TaskState;
+      if (!matches(state, filter)) continue;
+      const position = { value: sortValue(state, key), id };
+      if (after !== null && sign * comparePositions(position, after) <= 0) continue;
+      if (best.length === keep && sign * comparePositions(position, best[keep - 1].position) >= 0) {
+        continue;
+      }
+      if (!Task.restore(state).isVisibleTo(actor)) continue;
+      let at = best.length;
+      while (at > 0 && sign * comparePositions(position, best[at - 1].position) < 0) at -= 1;
+      best.splice(at, 0, { state, position });
+      if (best.length > keep) best.pop();
+    }
+    return best.map((entry) => entry.state);
+  }
+
+  async extendLease(task: TaskState, version: number): Promise<boolean> {
+    const stored = this.tasks.get(task.id);
+    if (stored?.version !== version || stored.assigneeId !== task.assigneeId) return false;
+    this.tasks.set(task.id, {
+      ...stored,
+      leaseExpiresAt: task.leaseExpiresAt,
+      leaseSeconds: task.leaseSeconds,
+    });
+    return true;
+  }
+
+  async findClaimable(actor: Actor, filter: ClaimFilter, limit: number): Promise<Task[]> {
+    const openTo = OPEN_TO.filter(
+      (value) => admits(value, actor) && (filter.openTo === undefined || filter.openTo === value),
+    );
+    const states = this.claimable(openTo).filter(
+      (state) => filter.priorities === undefined || filter.priorities.includes(state.priority),
+    );
+    return states
+      .sort(
+        (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.id < b.id ? -1 : 1),
+      )
+      .slice(0, limit)
+      .map((state) => Task.restore(state));
+  }
+
+  async claimableNow(limit: number): Promise<TaskState[]> {
+    return this.claimable(OPEN_TO).slice(0, limit);
+  }
+
+  async findLeasesExpiredBy(now: Date, limit: number): Promise<Task[]> {
+    const ids = this.indexes.leased.get('') ?? [];
+    return ids
+      .map((id) => this.tasks.get(id) as TaskState)
+      .filter((state) => (state.leaseExpiresAt as Date).getTime() <= now.getTime())
+      .sort((a, b) => (a.leaseExpiresAt as Date).getTime() - (b.leaseExpiresAt as Date).getTime())
+      .slice(0, limit)
+      .map((state) => Task.restore(state));
+  }
+
+  /** Pending tasks in the open lists of these `open_to` values. */
+  private claimable(openTo: readonly OpenTo[]): TaskState[] {
+    return openTo
+      .flatMap((value) => this.indexes.open.get(value) ?? [])
+      .map((id) => this.tasks.get(id) as TaskState)
+      .filter((state) => state.status === 'pending');
   }
 
   async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {
@@ -143,9 +280,21 @@ export class MemoryTaskRepository extends TaskRepository {
     };
     add('assignee', filter.assigneeId);
     add('creator', filter.creatorId);
-    add('status', filter.status);
-    if (!isAdmin(actor)) add('visibleTo', actor.id);
+    const statuses = statusesOf(filter);
+    if (statuses?.length === 1) add('status', statuses[0]);
+    if (!isAdmin(actor)) lists.push(this.visibleIds(actor));
     return lists.reduce((shortest, list) => (list.length < shortest.length ? list : shortest));
+  }
+
+  /** The ids a non-admin may see: their own tasks merged with the open ones they are admitted to. */
+  private visibleIds(actor: Actor): readonly string[] {
+    const own = this.indexes.visibleTo.get(actor.id) ?? [];
+    const open = [
+      this.indexes.open.get('any') ?? [],
+      actor.role === 'admin' ? [] : (this.indexes.open.get(actor.role) ?? []),
+    ].filter((list) => list.length > 0);
+    if (open.length === 0) return own;
+    return [...new Set([own, ...open].flat())].sort();
   }
 
   private index(id: string, before: [IndexName, string][], after: [IndexName, string][]): void {

@@ -12,10 +12,23 @@ import {
   PageRequest,
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
-import { Task, taskViewers } from '../../domain/task.entity';
+import { admits, Task, taskViewers } from '../../domain/task.entity';
 import type { TaskState } from '../../domain/task-events';
-import { parseTaskPriority, parseTaskStatus } from '../../domain/task-status';
-import { TaskFilter, TaskRepository } from '../../ports/task.repository';
+import {
+  OPEN_TO,
+  parseOpenTo,
+  parseTaskPriority,
+  parseTaskStatus,
+  PRIORITY_RANK,
+} from '../../domain/task-status';
+import {
+  ClaimFilter,
+  DEFAULT_TASK_SORT,
+  TaskFilter,
+  TaskRepository,
+  TaskSort,
+} from '../../ports/task.repository';
+import { parsePosition, SortableField, TaskPosition } from '../../domain/task-order';
 import { TaskDocument } from './task.schema';
 
 export function toTaskDocument(task: TaskState): TaskDocument {
@@ -30,6 +43,11 @@ export function toTaskDocument(task: TaskState): TaskDocument {
     assignee_id: task.assigneeId,
     reviewer_id: task.reviewerId,
     visible_to: taskViewers(task),
+    priority_rank: PRIORITY_RANK[task.priority],
+    open: task.open,
+    open_to: task.openTo,
+    lease_expires_at: task.leaseExpiresAt,
+    lease_seconds: task.leaseSeconds,
     version: task.version,
     created_at: task.createdAt,
     updated_at: task.updatedAt,
@@ -49,6 +67,10 @@ export function fromTaskDocument(doc: TaskDocument): TaskState {
     creatorId: doc.creator_id,
     assigneeId: doc.assignee_id ?? null,
     reviewerId: doc.reviewer_id ?? null,
+    open: doc.open ?? false,
+    openTo: parseOpenTo(doc.open_to ?? 'any'),
+    leaseExpiresAt: doc.lease_expires_at ?? null,
+    leaseSeconds: doc.lease_seconds ?? null,
     version: doc.version,
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
@@ -56,10 +78,53 @@ export function fromTaskDocument(doc: TaskDocument): TaskState {
   };
 }
 
-/** Task.isVisibleTo as a query: not deleted and, for all but admins, among its viewers. */
+/**
+ * Task.isVisibleTo as a query: not deleted and, for all but admins, among its viewers or open,
+ * unassigned and open to the actor's role.
+ */
 function visibleTo(actor: Actor): Record<string, unknown> {
-  return isAdmin(actor) ? { deleted_at: null } : { deleted_at: null, visible_to: actor.id };
+  if (isAdmin(actor)) return { deleted_at: null };
+  return {
+    deleted_at: null,
+    $or: [
+      { visible_to: actor.id },
+      { open: true, assignee_id: null, open_to: { $in: [actor.role, 'any'] } },
+    ],
+  };
 }
+
+/** Where each sort lives in a document (priority in queue order: urgent is rank 0). */
+const SORT_FIELDS: Record<SortableField, string> = {
+  updated_at: 'updated_at',
+  due_at: 'due_at',
+  priority: 'priority_rank',
+};
+
+/** Documents after a keyset position in stored order `dir`; null sorts before any value. */
+function keysetAfter(
+  field: string,
+  key: SortableField,
+  after: TaskPosition,
+  dir: 1 | -1,
+): Record<string, unknown> {
+  const next = dir === 1 ? '$gt' : '$lt';
+  const stored =
+    after.value === null ? null : key === 'priority' ? after.value : new Date(after.value);
+  if (stored === null) {
+    return dir === 1
+      ? { $or: [{ [field]: null, _id: { $gt: after.id } }, { [field]: { $ne: null } }] }
+      : { [field]: null, _id: { $lt: after.id } };
+  }
+  const branches: Record<string, unknown>[] = [
+    { [field]: { [next]: stored } },
+    { [field]: stored, _id: { [next]: after.id } },
+  ];
+  if (dir === -1) branches.push({ [field]: null });
+  return { $or: branches };
+}
+
+/** Open, unassigned, pending and not deleted: what a claim may take. */
+const CLAIMABLE = { open: true, status: 'pending', assignee_id: null, deleted_at: null };
 
 @Injectable()
 export class MongoTaskRepository extends TaskRepository {
@@ -109,15 +174,48 @@ export class MongoTaskRepository extends TaskRepository {
     return doc ? Task.restore(fromTaskDocument(doc)) : null;
   }
 
-  async listForActor(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+  async listForActor(
+    actor: Actor,
+    filter: TaskFilter,
+    page: PageRequest,
+    sort: TaskSort = DEFAULT_TASK_SORT,
+  ): Promise<Page<Task>> {
     const query: Record<string, unknown> = visibleTo(actor);
-    if (filter.status !== undefined) query.status = filter.status;
+    const statuses = Array.isArray(filter.status)
+      ? filter.status
+      : filter.status && [filter.status];
+    if (statuses !== undefined) {
+      query.status = statuses.length === 1 ? statuses[0] : { $in: statuses };
+    }
+    if (filter.priority !== undefined) query.priority = { $in: filter.priority };
+    if (filter.open) query.open = true;
     if (filter.assigneeId !== undefined) query.assignee_id = filter.assigneeId;
     if (filter.creatorId !== undefined) query.creator_id = filter.creatorId;
-    if (page.after !== null) query._id = { $gt: page.after };
+    if (filter.reviewerId !== undefined) query.reviewer_id = filter.reviewerId;
+    if (filter.dueBefore !== undefined) query.due_at = { $lt: filter.dueBefore };
+    if (filter.updatedSince !== undefined) query.updated_at = { $gte: filter.updatedSince };
+    const direction = sort.descending ? -1 : 1;
+    let order: Record<string, 1 | -1> = { _id: direction };
+    if (sort.key === 'created_at') {
+      if (page.after !== null) query._id = { [direction === 1 ? '$gt' : '$lt']: page.after };
+    } else {
+      const field = SORT_FIELDS[sort.key as SortableField];
+      const dir = direction;
+      order = { [field]: dir, _id: dir };
+      const after = page.after === null ? null : parsePosition(page.after);
+      if (after !== null) {
+        const keyset = keysetAfter(field, sort.key as SortableField, after, dir);
+        const and = (query.$and as unknown[] | undefined) ?? [];
+        if (query.$or !== undefined) {
+          and.push({ $or: query.$or });
+          delete query.$or;
+        }
+        query.$and = [...and, keyset];
+      }
+    }
     const docs = await this.model
       .find(query, null, { session: this.unitOfWork.session() })
-      .sort({ _id: 1 })
+      .sort(order)
       .limit(pageProbe(page))
       .batchSize(pageProbe(page))
       .lean<TaskDocument[]>()
@@ -128,6 +226,57 @@ export class MongoTaskRepository extends TaskRepository {
       (doc) => Task.restore(fromTaskDocument(doc)),
       (task) => task.id,
     );
+  }
+
+  async extendLease(task: TaskState, version: number): Promise<boolean> {
+    // Not atomic on FerretDB; it only moves the lease field, which a task without this holder
+    // ignores, so a heartbeat racing a change can at worst leave a lease that nothing reads.
+    const result = await this.model.updateOne(
+      { _id: task.id, version, assignee_id: task.assigneeId },
+      { $set: { lease_expires_at: task.leaseExpiresAt, lease_seconds: task.leaseSeconds } },
+      { session: this.unitOfWork.session() },
+    );
+    return result.matchedCount === 1;
+  }
+
+  async findClaimable(actor: Actor, filter: ClaimFilter, limit: number): Promise<Task[]> {
+    const openTo = OPEN_TO.filter(
+      (value) => admits(value, actor) && (filter.openTo === undefined || filter.openTo === value),
+    );
+    const query: Record<string, unknown> = { ...CLAIMABLE, open_to: { $in: openTo } };
+    if (filter.priorities !== undefined) query.priority = { $in: filter.priorities };
+    const docs = await this.model
+      .find(query, null, { session: this.unitOfWork.session() })
+      .sort({ priority_rank: 1, _id: 1 })
+      .limit(limit)
+      .batchSize(limit)
+      .lean<TaskDocument[]>()
+      .exec();
+    return docs.map((doc) => Task.restore(fromTaskDocument(doc)));
+  }
+
+  async claimableNow(limit: number): Promise<TaskState[]> {
+    const docs = await this.model
+      .find({ ...CLAIMABLE, open_to: { $in: OPEN_TO } }, null, {
+        session: this.unitOfWork.session(),
+      })
+      .sort({ priority_rank: 1, _id: 1 })
+      .limit(limit)
+      .batchSize(limit)
+      .lean<TaskDocument[]>()
+      .exec();
+    return docs.map(fromTaskDocument);
+  }
+
+  async findLeasesExpiredBy(now: Date, limit: number): Promise<Task[]> {
+    const docs = await this.model
+      .find({ lease_expires_at: { $lte: now } }, null, { session: this.unitOfWork.session() })
+      .sort({ lease_expires_at: 1 })
+      .limit(limit)
+      .batchSize(limit)
+      .lean<TaskDocument[]>()
+      .exec();
+    return docs.map((doc) => Task.restore(fromTaskDocument(doc)));
   }
 
   async versionsOf(ids: readonly string[]): Promise<Map<string, number>> {

@@ -13,6 +13,12 @@ export class TaskDocument {
   @Prop({ type: String, default: null }) assignee_id!: string | null;
   @Prop({ type: String, default: null }) reviewer_id!: string | null;
   @Prop({ type: [String], required: true }) visible_to!: string[];
+  /** The priority as a number, urgent first, so the claim queue sorts by it. */
+  @Prop({ type: Number, required: true }) priority_rank!: number;
+  @Prop({ type: Boolean, default: false }) open!: boolean;
+  @Prop({ type: String, default: 'any' }) open_to!: string;
+  @Prop({ type: Date, default: null }) lease_expires_at!: Date | null;
+  @Prop({ type: Number, default: null }) lease_seconds!: number | null;
   @Prop({ type: Number, required: true }) version!: number;
   @Prop({ type: Date, required: true }) created_at!: Date;
   @Prop({ type: Date, required: true }) updated_at!: Date;
