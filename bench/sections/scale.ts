@@ -37,14 +37,27 @@ export async function scale(): Promise<void> {
             headers: { authorization: `Bearer ${actors.bob}` },
           },
         },
+        {
+          // Issue 18: a sorted, filtered list (bob's tasks, most urgent first).
+          name: `sorted-${label}`,
+          url: app.url,
+          load: {
+            path: `/tasks?assignee_id=${SEED_ACTOR}&sort=-priority&limit=50`,
+            headers: { authorization: `Bearer ${actors.bob}` },
+          },
+        },
         { name: `transition-${label}`, url: app.url, load: () => transitionLoop(app.url, actors) },
       );
     }
     const results = await measureAlternately(contenders);
-    for (const kind of ['list', 'transition']) {
+    const described: Record<string, string> = {
+      list: 'GET /tasks?assignee_id&limit=50',
+      sorted: 'GET /tasks?assignee_id&sort=-priority&limit=50',
+      transition: 'transition loop',
+    };
+    for (const [kind, what] of Object.entries(described)) {
       const s = results.get(`${kind}-small`) as Measure;
       const l = results.get(`${kind}-large`) as Measure;
-      const what = kind === 'list' ? 'GET /tasks?assignee_id&limit=50' : 'transition loop';
       const baseline = { name: `${SMALL} tasks`, measure: s };
       addRow(`scale: ${what}, ${SMALL} tasks`, s);
       // Time per request at the large size over the small one: ≤ 1.5 means rps ratio ≥ 1/1.5.
