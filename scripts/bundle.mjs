@@ -4,7 +4,8 @@
 // (bench/README.md, "Start-up"). Run by `npm run build`.
 import { parse } from 'acorn';
 import { build } from 'esbuild';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /**
  * Left outside the bundle, loaded from node_modules at run time:
@@ -164,4 +165,6 @@ const result = await build({
 });
 const [output] = result.outputFiles;
 const { code } = withoutRedundantNames(output.text);
+// esbuild writes nothing itself (write: false): on a fresh clone dist/bundle/ does not exist yet.
+await mkdir(dirname(output.path), { recursive: true });
 await writeFile(output.path, code);
