@@ -31,6 +31,18 @@ describe.each(TEST_DRIVERS)('Idempotency-Key (%s driver)', (driver) => {
     expect(await tasksOf('u_alice')).toHaveLength(1);
   });
 
+  it('replays the status a handler chose itself: an empty claim stays 204', async () => {
+    const claim = () =>
+      t.http().post('/tasks/claim').set('x-user-id', 'a_builder').set('idempotency-key', 'k-claim');
+    const first = await claim().send({});
+    const again = await claim().send({});
+
+    expect(first.status).toBe(204);
+    expect(again.status).toBe(204);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe('');
+  });
+
   it('accepts the key as an RFC 9651 string too', async () => {
     const first = await create('u_alice', '"k-quoted"');
     const again = await create('u_alice', 'k-quoted');

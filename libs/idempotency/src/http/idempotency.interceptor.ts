@@ -117,9 +117,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     reply: FastifyReply,
     body: unknown,
   ): StoredResponse {
+    // A handler that picks its status itself (204 for a claim that found nothing) has set it on
+    // the reply; otherwise Nest applies @HttpCode() or its default only when it sends.
     const status =
-      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
-      (request.method === 'POST' ? 201 : 200);
+      reply.statusCode !== 200
+        ? reply.statusCode
+        : ((Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
+          (request.method === 'POST' ? 201 : 200));
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = reply.getHeader(name);
