@@ -59,6 +59,23 @@ if [[ ! -f $MAIN || ! -f $MIGRATE ]] ||
   npm run build --silent
 fi
 
+# Open tasks for every priority and audience, so that the fuzzer's claims find one at once:
+# POST /tasks/claim long-polls up to `wait` (≤ 30 s) when nothing is claimable.
+seed_claimable() { # port token
+  python3 - "$1" "$2" <<'PY'
+import http.client, json, sys
+port, token = sys.argv[1], sys.argv[2]
+conn = http.client.HTTPConnection("127.0.0.1", int(port))
+for audience in ("agent", "human", "any"):
+    for priority in ("low", "normal", "high", "urgent"):
+        for _ in range(25):
+            conn.request("POST", "/tasks", json.dumps({"title": "claimable", "priority": priority, "open": True, "open_to": audience}),
+                         {"authorization": f"Bearer {token}", "content-type": "application/json"})
+            res = conn.getresponse(); res.read()
+            if res.status != 201: sys.exit(f"seeding open tasks: {res.status}")
+PY
+}
+
 fuzz() { # driver label port token [schemathesis options]
   local driver=$1 label=$2 port=$3 token=$4
   shift 4
@@ -67,6 +84,7 @@ fuzz() { # driver label port token [schemathesis options]
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "$MAX_EXAMPLES" \
+    --request-timeout 31 \
     --report ndjson --report-ndjson-path "$REPORTS/events-$driver-$label.ndjson" \
     --no-color --warnings off ${SEED:+--seed "$SEED"} 2>&1 | tee "$REPORTS/schemathesis-$driver-$label.txt"
 }
@@ -122,11 +140,13 @@ run_driver() {
   # with an API key of every scope (made after the JWT run, which may revoke keys: a key cannot),
   # those two last.
   local status=0 self_harm='^/users/\{id\}/(disable|revoke-sessions)$' key
+  seed_claimable "$port" "$token"
   fuzz "$driver" main "$port" "$token" --exclude-path-regex "$self_harm" || status=1
   key=$(curl -fsS -X POST "http://127.0.0.1:$port/api-keys" -H 'content-type: application/json' \
     -H "authorization: Bearer $token" \
     -d '{"name":"fuzz","scopes":["tasks:read","tasks:write","tasks:act","events:read","webhooks:manage"],"expires_in_days":1}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+  seed_claimable "$port" "$token"
   fuzz "$driver" key "$port" "$key" --exclude-path-regex "$self_harm" || status=1
   fuzz "$driver" account-ending "$port" "$token" --include-path-regex "$self_harm" || status=1
 
