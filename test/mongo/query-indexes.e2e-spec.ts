@@ -11,6 +11,18 @@ const BOOKKEEPING = ['migrations', 'migration_lock'];
 const FLAGS = ['deleted_at'];
 
 /** Drives every endpoint and background path the Mongo adapters have. */
+/** A list's first page of one task, and its second when there is one (the keyset query). */
+async function firstTwoPages(t: TestApp, user: string, query: object): Promise<void> {
+  const page = (cursor?: string) =>
+    t
+      .http()
+      .get('/tasks')
+      .query({ ...query, limit: 1, ...(cursor ? { cursor } : {}) })
+      .set(as(user));
+  const first = expectStatus(await page(), 200);
+  if (first.body.next_cursor) expectStatus(await page(first.body.next_cursor), 200);
+}
+
 async function representativeWorkload(t: TestApp): Promise<void> {
   const http = () => t.http();
   expectStatus(
@@ -45,22 +57,7 @@ async function representativeWorkload(t: TestApp): Promise<void> {
       { creator_id: 'u_alice' },
       { status: 'rejected', assignee_id: 'u_bob', creator_id: 'u_alice' },
     ]) {
-      const first = expectStatus(
-        await http()
-          .get('/tasks')
-          .query({ ...query, limit: 1 })
-          .set(as(user)),
-        200,
-      );
-      if (first.body.next_cursor) {
-        expectStatus(
-          await http()
-            .get('/tasks')
-            .query({ ...query, limit: 1, cursor: first.body.next_cursor })
-            .set(as(user)),
-          200,
-        );
-      }
+      await firstTwoPages(t, user, query);
     }
   }
   await allPages(t, `/tasks/${id}/audit_logs`);
@@ -127,22 +124,7 @@ async function representativeWorkload(t: TestApp): Promise<void> {
       { sort: 'due_at', creator_id: 'me', due_before: '2100-01-01T00:00:00Z' },
       { reviewer_id: 'me' },
     ] as Record<string, string>[]) {
-      const first = expectStatus(
-        await http()
-          .get('/tasks')
-          .query({ ...query, limit: 1 })
-          .set(as(user)),
-        200,
-      );
-      if (first.body.next_cursor) {
-        expectStatus(
-          await http()
-            .get('/tasks')
-            .query({ ...query, limit: 1, cursor: first.body.next_cursor })
-            .set(as(user)),
-          200,
-        );
-      }
+      await firstTwoPages(t, user, query);
     }
   }
   await t.app.get(LeaseSweeper, { strict: false }).sweep();
