@@ -5,6 +5,21 @@ import { taskStateFromRecord } from '../domain/task-state-record';
 import { TaskRepository } from '../ports/task.repository';
 
 /**
+ * How long a repair leaves a claimed change to the writer that claimed it. Without transactions
+ * the claim (audit entry) lands a few milliseconds before the task document; a repair that wrote
+ * the document in that gap would race the writer, and on a server whose version-guarded update
+ * is not atomic (FerretDB: filter and write are two steps) the later of two writes to one version
+ * can land on top of a newer one. So a repair first waits for the document to catch up, and
+ * writes only what a writer that crashed (or failed) left behind.
+ */
+export const WRITER_GRACE_MS = 3_000;
+const POLL_MS = 25;
+/** Repairs in a row, when a late write keeps landing on top of the repaired document. */
+const REPAIR_ROUNDS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
  * The audit log is the truth about a task; the task document is what it last said. Without a
  * transaction, a crash between a claim (the audit entry) and the task write leaves the document
  * behind: this brings it up to the last entry again, re-adding any record the crash lost.
@@ -17,17 +32,50 @@ export class TaskRollForward {
     private readonly records: CollaborationRecordRepository,
   ) {}
 
-  /** Rolls a task forward from `storedVersion` (0: no document); true when it moved. */
-  async rollForward(taskId: string, storedVersion: number): Promise<boolean> {
-    const ahead: AuditEntry[] = [];
-    let after: string | null = storedVersion > 0 ? String(storedVersion) : null;
-    do {
-      const page = await this.auditLog.listForTask(taskId, { after, limit: 100 });
-      ahead.push(...page.items);
-      after = page.nextCursor;
-    } while (after !== null);
-    if (ahead.length === 0) return false;
+  /**
+   * Rolls a task forward from `storedVersion` (0: no document); true when it wrote. With `wait`
+   * (the default) it first gives the writers of the entries ahead up to `WRITER_GRACE_MS` to store
+   * them themselves; the sweep, which has waited for a whole batch at once, passes false.
+   */
+  async rollForward(taskId: string, storedVersion: number, wait = true): Promise<boolean> {
+    let stored = storedVersion;
+    let wrote = false;
+    for (let round = 0; round < REPAIR_ROUNDS; round++) {
+      const ahead = await this.entriesAfter(taskId, stored);
+      if (ahead.length === 0) return wrote;
+      const target = ahead[ahead.length - 1].version;
+      if (wait) {
+        const now = await this.waitUntilStored(taskId, target, stored);
+        if (now >= target) return wrote;
+        if (now !== stored) {
+          // Part of the way there: look again from what is stored now.
+          stored = now;
+          continue;
+        }
+      }
+      await this.apply(ahead, stored);
+      wrote = true;
+      // A write that read the document before ours may land after it (see WRITER_GRACE_MS):
+      // then the document is behind again, and the next round repairs it.
+      stored = await this.versionOf(taskId);
+      if (stored >= target) return true;
+    }
+    return wrote;
+  }
 
+  /** The document's version once it reaches `target`, or when the grace runs out. */
+  private async waitUntilStored(taskId: string, target: number, stored: number): Promise<number> {
+    const deadline = Date.now() + WRITER_GRACE_MS;
+    let now = stored;
+    while (Date.now() < deadline) {
+      now = await this.versionOf(taskId);
+      if (now >= target) return now;
+      await sleep(POLL_MS);
+    }
+    return now;
+  }
+
+  private async apply(ahead: AuditEntry[], storedVersion: number): Promise<void> {
     for (const entry of ahead) {
       for (const record of entry.records) await this.records.add(record);
     }
@@ -39,7 +87,21 @@ export class TaskRollForward {
       // Another writer moved the task meanwhile: it is no longer behind what we read.
       if (!(error instanceof ConcurrencyConflict)) throw error;
     }
-    return true;
+  }
+
+  private async entriesAfter(taskId: string, version: number): Promise<AuditEntry[]> {
+    const ahead: AuditEntry[] = [];
+    let after: string | null = version > 0 ? String(version) : null;
+    do {
+      const page = await this.auditLog.listForTask(taskId, { after, limit: 100 });
+      ahead.push(...page.items);
+      after = page.nextCursor;
+    } while (after !== null);
+    return ahead;
+  }
+
+  private async versionOf(taskId: string): Promise<number> {
+    return (await this.tasks.versionsOf([taskId])).get(taskId) ?? 0;
   }
 }
 
@@ -80,15 +142,29 @@ export class TaskRollForwardSweep implements OnApplicationBootstrap {
     const repaired: string[] = [];
     for (let start = 0; start < latest.length; start += SWEEP_BATCH) {
       const batch = latest.slice(start, start + SWEEP_BATCH);
-      const stored = await this.tasks.versionsOf(batch.map(([id]) => id));
-      for (const [id, logVersion] of batch) {
-        const version = stored.get(id) ?? 0;
-        if (version < logVersion && (await this.rollForward.rollForward(id, version))) {
-          repaired.push(id);
-        }
+      let behind = await this.behind(batch);
+      // Writers still at work (on this or another instance) store their own changes: give the
+      // whole batch one grace period, then repair what is still behind.
+      const deadline = Date.now() + WRITER_GRACE_MS;
+      while (behind.length > 0 && Date.now() < deadline) {
+        await sleep(POLL_MS * 4);
+        behind = await this.behind(behind.map(([id, , logVersion]) => [id, logVersion]));
+      }
+      for (const [id, version] of behind) {
+        if (await this.rollForward.rollForward(id, version, false)) repaired.push(id);
       }
     }
     await this.checkpoints.set(SWEEP_CHECKPOINT, startedAt);
     return repaired;
+  }
+
+  /** Of `[task id, logged version]`, those whose document is behind: `[id, stored, logged]`. */
+  private async behind(
+    latest: readonly (readonly [string, number])[],
+  ): Promise<[string, number, number][]> {
+    const stored = await this.tasks.versionsOf(latest.map(([id]) => id));
+    return latest
+      .map(([id, logVersion]): [string, number, number] => [id, stored.get(id) ?? 0, logVersion])
+      .filter(([, version, logVersion]) => version < logVersion);
   }
 }
