@@ -113,19 +113,23 @@ describe.each(TEST_DRIVERS)('races through the API (%s driver)', (driver) => {
     expect(next.status).toBe(200);
   }, 30_000);
 
-  it('keeps version equal to the audit count under a burst of mixed writes', async () => {
-    const id = await anAssignedTask(t);
-    await Promise.all(
-      Array.from({ length: 20 }, (_, n) =>
-        n % 2 === 0
-          ? t
-              .http()
-              .patch(`/tasks/${id}`)
-              .set(as('u_alice'))
-              .send({ description: `burst ${n}` })
-          : t.http().post(`/tasks/${id}/start`).set(as('u_bob')).send({}),
-      ),
-    );
-    expectConsistent(await historyOf(t, id));
-  });
+  // Several rounds: on FerretDB a repair racing a live writer broke this once in a CI run.
+  it.each([1, 2, 3])(
+    'keeps version equal to the audit count under a burst of mixed writes (round %i)',
+    async () => {
+      const id = await anAssignedTask(t);
+      await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          n % 2 === 0
+            ? t
+                .http()
+                .patch(`/tasks/${id}`)
+                .set(as('u_alice'))
+                .send({ description: `burst ${n}` })
+            : t.http().post(`/tasks/${id}/start`).set(as('u_bob')).send({}),
+        ),
+      );
+      expectConsistent(await historyOf(t, id));
+    },
+  );
 });
