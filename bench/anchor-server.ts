@@ -16,6 +16,7 @@ import jwt from 'jsonwebtoken';
 import { createHash, createSecretKey, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { pino, stdTimeFunctions } from 'pino';
+import { announceListening, runChild } from './child';
 
 const DIST = path.resolve(__dirname, '../dist/apps/api');
 const WINDOW_MS = 60_000;
@@ -260,17 +261,7 @@ async function main(): Promise<void> {
   });
 
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  process.send?.({
-    type: 'listening',
-    port: typeof address === 'object' && address ? address.port : 0,
-  });
-  process.on('SIGTERM', () => {
-    void app.close().finally(() => process.exit(0));
-  });
+  announceListening(app.server, () => app.close());
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runChild(main);

@@ -9,6 +9,7 @@
 import Fastify from 'fastify';
 import mongoose from 'mongoose';
 import { readFileSync } from 'node:fs';
+import { announceListening, runChild } from './child';
 
 async function main(): Promise<void> {
   const body = readFileSync(process.env.BENCH_BODY_FILE as string, 'utf8');
@@ -42,20 +43,7 @@ async function main(): Promise<void> {
     return reply.type('application/json; charset=utf-8').send(body);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  process.send?.({
-    type: 'listening',
-    port: typeof address === 'object' && address ? address.port : 0,
-  });
-  process.on('SIGTERM', () => {
-    void app
-      .close()
-      .then(() => connection?.close())
-      .finally(() => process.exit(0));
-  });
+  announceListening(app.server, () => app.close().then(() => connection?.close()));
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runChild(main);

@@ -8,6 +8,7 @@ import { Controller, Get, Header, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readFileSync } from 'node:fs';
+import { announceListening, runChild } from './child';
 
 const body = readFileSync(process.env.BENCH_BODY_FILE as string, 'utf8');
 
@@ -28,17 +29,7 @@ async function main(): Promise<void> {
     logger: false,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  process.send?.({
-    type: 'listening',
-    port: typeof address === 'object' && address ? address.port : 0,
-  });
-  process.on('SIGTERM', () => {
-    void app.close().finally(() => process.exit(0));
-  });
+  announceListening(app.getHttpServer(), () => app.close());
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runChild(main);
