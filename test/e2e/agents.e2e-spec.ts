@@ -9,6 +9,7 @@ import {
   registerAccount,
   useTestApp,
 } from '../support/api';
+import { ClaimSignal } from '@taskflow/tasks';
 import { auditLogOf, TaskBody } from '../support/tasks';
 import { TEST_DRIVERS, TestApp } from '../support/test-app';
 
@@ -19,6 +20,15 @@ async function openTask(t: TestApp, body: Record<string, unknown> = {}): Promise
     .set(as(ALICE))
     .send({ title: 'Crunch the numbers', open: true, ...body });
   return ensureStatus(res, 201).body as TaskBody;
+}
+
+/** Polls `ready` every 20 ms, for at most 5 s. */
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 const agents = (t: TestApp, n: number): Promise<string[]> =>
@@ -91,6 +101,28 @@ describe.each(TEST_DRIVERS)('agents at work (%s driver)', (driver) => {
     const res = ensureStatus(await waiting, 200);
     expect(res.body).toMatchObject({ id: task.id, assignee_id: worker, status: 'assigned' });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('claims nothing for a waiting caller that hung up', async () => {
+    const t = app();
+    const worker = (await agents(t, 1))[0];
+    const signal = t.app.get(ClaimSignal, { strict: false });
+    const hangUp = new AbortController();
+    const waiting = fetch(`${await t.app.getUrl()}/tasks/claim`, {
+      method: 'POST',
+      headers: { ...as(worker), 'content-type': 'application/json' },
+      body: JSON.stringify({ wait: 10, priority: ['urgent'], open_to: 'agent' }),
+      signal: hangUp.signal,
+    }).catch((error: Error) => error.name);
+    await until(() => signal.waiting === 1);
+    hangUp.abort();
+    expect(await waiting).toBe('AbortError');
+    await until(() => signal.waiting === 0);
+
+    const task = await openTask(t, { open_to: 'agent', priority: 'urgent' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = ensureStatus(await t.http().get(`/tasks/${task.id}`).set(as(ADMIN)), 200);
+    expect(now.body).toMatchObject({ status: 'pending', assignee_id: null, version: 1 });
   });
 
   it('answers 204 when nothing arrives within the wait', async () => {

@@ -42,6 +42,7 @@ export {
 } from './http/problem.filter';
 export type { ProblemResponse } from './http/problem.filter';
 export { answerClientError } from './http/client-error';
+export { clientGone } from './http/client-gone';
 export { acceptOnlyJsonBodies, jsonDepth, MAX_JSON_DEPTH } from './http/json-body';
 export { requestIdFrom } from './http/request-id';
 export {

@@ -59,8 +59,10 @@ export class ClaimSignal implements OnModuleDestroy {
             done();
           };
         }),
+      // A cancelled wait is over: `arrival` resolves at once, now or when called later.
       cancel: () => {
         this.waiters.delete(waiter);
+        woken = true;
         resolve?.();
         if (this.waiters.size === 0) this.stopPolling();
       },

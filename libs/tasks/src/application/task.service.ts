@@ -200,28 +200,36 @@ export class TaskService {
   /**
    * Claims the first task in the caller's queue (urgent first, then oldest), waiting up to
    * `waitSeconds` for one to arrive; null when none did. Concurrent callers race through the
-   * claim's unique key: a loser moves on to the next candidate.
+   * claim's unique key: a loser moves on to the next candidate. A caller that goes away
+   * (`gone` aborts) stops waiting and claims nothing more: a task claimed for nobody would sit
+   * leased until its lease ran out.
    */
   async claimNext(
     context: CommandContext,
     filter: ClaimFilter,
     leaseSeconds: number | null,
     waitSeconds: number,
+    gone?: AbortSignal,
   ): Promise<Task | null> {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
+      if (gone?.aborted) return null;
       // Subscribe before looking, so a task arriving in between still wakes this call.
       const wait =
         waitSeconds > 0
           ? this.claimSignal.wait((state) => wanted(Task.restore(state), context.actor, filter))
           : null;
+      const stopWaiting = () => wait?.cancel();
+      gone?.addEventListener('abort', stopWaiting);
       try {
         const task = await this.claimFirst(context, filter, leaseSeconds);
         const remaining = deadline - Date.now();
         if (task !== null || wait === null || remaining <= 0) return task;
         await wait.arrival(remaining);
+        if (gone?.aborted) return null;
         if (Date.now() >= deadline) return this.claimFirst(context, filter, leaseSeconds);
       } finally {
+        gone?.removeEventListener('abort', stopWaiting);
         wait?.cancel();
       }
     }

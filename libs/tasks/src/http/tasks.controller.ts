@@ -20,7 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { Idempotent } from '@taskflow/idempotency';
 import { ApiAuthenticated, CurrentActor, RequiresScope } from '@taskflow/identity';
-import { Actor, ApiProblems, RequestValidationError } from '@taskflow/platform';
+import { Actor, ApiProblems, clientGone, RequestValidationError } from '@taskflow/platform';
 import { CommandContext, TaskService } from '../application/task.service';
 import type { Task } from '../domain/task.entity';
 import { Command } from './command-context.decorator';
@@ -111,6 +111,7 @@ export class TasksController {
       { openTo: body.open_to, priorities: body.priority },
       body.lease_seconds ?? null,
       body.wait ?? 0,
+      clientGone(reply),
     );
     if (task === null) {
       void reply.status(204);
