@@ -123,3 +123,46 @@ describe.each(TEST_DRIVERS)('@taskflow/client against the running app (%s)', (dr
     expect(again.response.headers.get('idempotent-replayed')).toBe('true');
   });
 });
+
+describe.each(TEST_DRIVERS)('JwtSession against the running app (%s)', (driver) => {
+  const ACCESS_TOKEN_TTL = 3;
+  let t: TestApp;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    t = await startTestApp(driver, { ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL) });
+    baseUrl = await t.app.getUrl();
+  });
+  afterAll(() => t.close());
+
+  it('refreshes an expired access token once for 20 concurrent calls', async () => {
+    const refreshes: string[] = [];
+    const counting = (request: Request) => {
+      if (new URL(request.url).pathname === '/auth/refresh') refreshes.push(request.url);
+      return fetch(request);
+    };
+    const rotated: string[] = [];
+    const session = await JwtSession.login(ALICE, DEV_PASSWORD, {
+      baseUrl,
+      fetch: counting,
+      onRefresh: (tokens) => rotated.push(tokens.refresh_token),
+    });
+    const first = session.tokens;
+    const client = createClient({ baseUrl, credentials: session });
+    expect((await client.GET('/me')).data?.id).toBe(ALICE);
+    expect(refreshes).toHaveLength(0);
+
+    // Past its expiry the old token is refused: the refresh is needed, not merely early.
+    await new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL * 1000 + 300));
+    const stale = await fetch(`${baseUrl}/me`, {
+      headers: { authorization: `Bearer ${first.access_token}` },
+    });
+    expect(stale.status).toBe(401);
+
+    const answers = await Promise.all(Array.from({ length: 20 }, () => client.GET('/me')));
+    expect(answers.map((answer) => answer.response.status)).toEqual(Array(20).fill(200));
+    expect(refreshes).toHaveLength(1);
+    expect(rotated).toEqual([session.tokens.refresh_token]);
+    expect(session.tokens.refresh_token).not.toBe(first.refresh_token);
+  });
+});

@@ -42,7 +42,10 @@ export interface WorkerOptions {
   readonly waitSeconds?: number;
   /** Does the work of one started task; resolves to submit it, throws to give it back. */
   readonly handle: (task: Task, context: HandlerContext) => Promise<HandlerResult | void>;
-  /** Aborting it stops the worker: no new claim, the task in hand is given back. */
+  /**
+   * Aborting it stops the worker: the claim under way ends (within `waitSeconds`), and the task
+   * in hand, or one that claim brought, is given back.
+   */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: WorkerEvent) => void;
 }
@@ -85,7 +88,7 @@ const retryAfterSeconds = (response: Response): number => {
  * Claims with long-poll, starts, heartbeats at a third of the lease, hands the task to `handle`
  * and submits its result fenced by `If-Match` with an `Idempotency-Key`. A 429 waits
  * `Retry-After`; a 5xx or a network failure backs off (with jitter) and tries the same request
- * again. Resolves when `signal` fires, after giving back the task in hand.
+ * again. Resolves once `signal` has fired, after giving back the task in hand.
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
   const { client, signal } = options;
@@ -135,7 +138,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
             wait: options.waitSeconds ?? 30,
           },
           params: { header: { 'Idempotency-Key': key } },
-          signal,
+          // Not cut by the stop signal: the server would still claim for a client that hung up,
+          // and the task would sit leased to nobody until the lease ran out.
         }),
       signal,
     );
@@ -143,12 +147,33 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
 
   while (!signal?.aborted) {
     const claimed = await claimNext();
-    if (!claimed?.data) continue; // 204: nothing arrived within the wait; or stopped
+    if (!claimed?.data) continue; // 204: nothing arrived within the wait
     const task = claimed.data;
     emit({ kind: 'claimed', task });
+    if (signal?.aborted) {
+      await giveBack(task);
+      break;
+    }
     await work(task);
   }
   return summary;
+
+  /** Stopped while a claim was on its way: the task goes back to the queue at once. */
+  async function giveBack(task: Task): Promise<void> {
+    const key = newIdempotencyKey();
+    await send(
+      () =>
+        client.POST('/tasks/{id}/release', {
+          params: {
+            path: { id: task.id },
+            header: { 'If-Match': etagOf(task.version), 'Idempotency-Key': key },
+          },
+        }),
+      AbortSignal.timeout(5000),
+    );
+    summary.abandoned++;
+    emit({ kind: 'abandoned', task, reason: 'shutdown' });
+  }
 
   async function work(claimedTask: Task): Promise<void> {
     const id = claimedTask.id;
