@@ -182,7 +182,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     signal?.addEventListener('abort', shutdown, { once: true });
     let task = claimedTask;
     let version = task.version;
-    let leaseEndsAt = Date.parse(task.lease_expires_at ?? '') || Infinity;
+    // By the worker's own clock (the server's may differ): a lease runs `leaseSeconds` from the
+    // claim's answer, then from each heartbeat's sending.
+    const leaseMs = options.leaseSeconds * 1000;
+    let leaseEndsAt = Date.now() + leaseMs;
 
     /** start, submit or release, fenced on the version the worker last wrote. */
     const act = (
@@ -205,11 +208,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     };
 
     const heartbeats = (async () => {
-      const everyMs = (options.leaseSeconds * 1000) / 3;
+      const everyMs = leaseMs / 3;
       while (!abandon.signal.aborted) {
         await sleep(Math.min(everyMs, Math.max(0, leaseEndsAt - Date.now())), abandon.signal);
         if (abandon.signal.aborted) return;
         if (Date.now() >= leaseEndsAt) return abandon.abort(new TaskAbandoned('lease-lost'));
+        const sentAt = Date.now();
         const beat = await send(
           () =>
             client.POST('/tasks/{id}/heartbeat', {
@@ -224,9 +228,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         );
         if (abandon.signal.aborted) return;
         if (beat?.data) {
-          leaseEndsAt = Date.parse(beat.data.lease_expires_at ?? '') || leaseEndsAt;
+          leaseEndsAt = sentAt + leaseMs;
         } else if (beat) {
-          // 409 lease-lost (or 404): the task is not the worker's any more; say whether it was cancelled.
+          // A refusal (409 lease-lost, 404): the task is not the worker's now. Was it cancelled?
           const current = await client
             .GET('/tasks/{id}', { params: { path: { id } } })
             .catch(() => undefined);
