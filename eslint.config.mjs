@@ -39,7 +39,15 @@ const layer = (room, forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', '.cache/**', 'node_modules/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'coverage/**',
+      '.cache/**',
+      'node_modules/**',
+      'libs/client/src/generated/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -105,6 +113,26 @@ export default tseslint.config(
               regex: '^@taskflow/[a-z-]+(?!/domain$)(/.*)?$',
               message:
                 'domain/ may use only the pure domain of other libraries (@taskflow/<lib>/domain).',
+            },
+            RELATIVE_INTO_ANOTHER_LIB,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The client is shipped to API consumers on its own: it knows the API by its OpenAPI types
+    // only, never the server's code.
+    files: ['libs/client/**/*.ts'],
+    ignores: [...TESTS],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@taskflow/*', '@nestjs/*', 'mongoose', 'mongodb'],
+              message: 'libs/client builds on its own: no server library or framework.',
             },
             RELATIVE_INTO_ANOTHER_LIB,
           ],

@@ -23,30 +23,32 @@ const swc = [
  */
 function esmOnlyPackages() {
   const root = path.join(__dirname, 'node_modules');
-  const names = [];
-  const visit = (dir, prefix) => {
+  const names = new Set();
+  // Nested copies too (openapi-typescript/node_modules/parse-json is ESM where the top one is not).
+  const visit = (dir, prefix, nested) => {
     for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
       if (entry.startsWith('.')) continue;
       if (entry.startsWith('@') && !prefix) {
-        visit(path.join(dir, entry), `${entry}/`);
+        visit(path.join(dir, entry), `${entry}/`, nested);
         continue;
       }
       try {
         const pkg = JSON.parse(fs.readFileSync(path.join(dir, entry, 'package.json'), 'utf8'));
-        if (pkg.type === 'module') names.push(prefix + entry);
+        if (pkg.type === 'module') names.add(prefix + entry);
+        if (!nested) visit(path.join(dir, entry, 'node_modules'), '', true);
       } catch {
         // not a package
       }
     }
   };
-  visit(root, '');
-  return names.map((name) => name.replace(/[.+]/g, '\\$&'));
+  visit(root, '', false);
+  return [...names].map((name) => name.replace(/[.+]/g, '\\$&'));
 }
 
 const moduleNameMapper = {
-  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit)$':
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|client)$':
     '<rootDir>/libs/$1/src',
-  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit)/(.*)$':
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|client)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
   '^@taskflow/migrations$': '<rootDir>/migrations',
 };

@@ -53,6 +53,8 @@ describe('import boundaries (eslint.config.mjs)', () => {
     ],
     ['apps/api/src/x.ts', "import { A } from '../../../libs/tasks/src';", /not by a relative path/],
     ['libs/tasks/src/domain/x.ts', "import { A } from '@taskflow/platform';", /pure domain/],
+    ['libs/client/src/x.ts', "import { A } from '@taskflow/platform';", /builds on its own/],
+    ['libs/client/src/x.ts', "import { Injectable } from '@nestjs/common';", /builds on its own/],
     [
       'libs/tasks/src/application/x.spec.ts',
       "import { A } from '@taskflow/audit/infrastructure/memory/a';",

@@ -9,8 +9,11 @@ import {
   applicationVersion,
   createRootLogger,
   createValidationPipe,
+  documentOptionalBodies,
   documentTransportProblems,
   fastifyLoggerOptions,
+  nameOperations,
+  operationIdsByRule,
   requestIdFrom,
   secureHttp,
   sendProblem,
@@ -111,10 +114,16 @@ export async function createApp(
       'dev-user-id',
     );
   }
-  const document = documentTransportProblems(
-    documentIdempotencyKeys(
-      SwaggerModule.createDocument(app, builder.build()),
-      config.idempotencyTtlSeconds,
+  const document = nameOperations(
+    documentOptionalBodies(
+      documentTransportProblems(
+        documentIdempotencyKeys(
+          SwaggerModule.createDocument(app, builder.build(), {
+            operationIdFactory: operationIdsByRule,
+          }),
+          config.idempotencyTtlSeconds,
+        ),
+      ),
     ),
   );
   if (!config.devMode) withoutSecurityScheme(document, 'dev-user-id');

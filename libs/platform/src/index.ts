@@ -56,7 +56,20 @@ export type { RequestWithActor } from './http/request-with-actor';
 export { StaticMetadataReflector } from './http/static-metadata-reflector';
 export { createValidationPipe, RequestValidationError } from './http/validation';
 export type { FieldError } from './http/validation';
-export { ApiProblems, documentTransportProblems, FieldErrorDto, ProblemDto } from './http/openapi';
+export {
+  ApiProblems,
+  documentOptionalBodies,
+  documentTransportProblems,
+  FieldErrorDto,
+  ProblemDto,
+} from './http/openapi';
+export {
+  ACTION_VERBS,
+  nameOperations,
+  OPERATION_VERBS,
+  operationIdFor,
+  operationIdsByRule,
+} from './http/operation-ids';
 export {
   DEFAULT_PAGE_SIZE,
   encodeCursor,

@@ -14,7 +14,10 @@ import { collectDefaultMetrics, register } from 'prom-client';
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiOperation({
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics (text exposition format)',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Process, HTTP and application metrics', type: String })
   override index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {

@@ -21,7 +21,10 @@ export class ProbesController {
   ) {}
 
   @Get('livez')
-  @ApiOperation({ summary: 'Liveness: the process can serve; checks no dependency on purpose' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'Liveness: the process can serve; checks no dependency on purpose',
+  })
   @ApiOkResponse({ type: ProbeDto })
   livez(): Promise<ProbeDto> {
     return this.health.check([]);
@@ -29,6 +32,7 @@ export class ProbesController {
 
   @Get('readyz')
   @ApiOperation({
+    operationId: 'getReadiness',
     summary: 'Readiness: every dependency check is up and the instance is not shutting down',
   })
   @ApiOkResponse({ type: ProbeDto })

@@ -1,5 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiProblems } from '@taskflow/platform';
 import { LimitLoginAttempts } from '@taskflow/rate-limit';
 import { PasswordResetService } from '../application/password-reset.service';
@@ -25,6 +31,7 @@ export class AuthController {
   ) {}
 
   @Post('login')
+  @ApiOperation({ operationId: 'login' })
   @LimitLoginAttempts()
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
@@ -34,6 +41,7 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @ApiOperation({ operationId: 'refreshToken' })
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the refresh token is rotated' })
   @ApiProblems(400, 401)
@@ -42,6 +50,7 @@ export class AuthController {
   }
 
   @Post('password-reset/request')
+  @ApiOperation({ operationId: 'requestPasswordReset' })
   @HttpCode(202)
   @ApiAcceptedResponse({
     type: AcceptedDto,
@@ -56,6 +65,7 @@ export class AuthController {
   }
 
   @Post('password-reset/confirm')
+  @ApiOperation({ operationId: 'confirmPasswordReset' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'The password is set and every session is revoked' })
   @ApiProblems(400)

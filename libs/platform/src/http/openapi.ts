@@ -56,7 +56,7 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
 
 type Operation = {
   parameters?: { in?: string }[];
-  requestBody?: unknown;
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { $ref?: string } }> };
   responses: Record<string, unknown>;
 };
 
@@ -82,6 +82,24 @@ export function documentTransportProblems(document: OpenAPIObject): OpenAPIObjec
       for (const status of statuses)
         operation.responses[String(status)] ??= problemResponse(status);
     }
+  }
+  return document;
+}
+
+/**
+ * A POST whose body schema requires no field (an action's optional `comment`, a claim's
+ * optional filters) is accepted without a body, as the README's curl walk sends it: Nest marks
+ * every `@Body()` required, which would make a typed client send `{}`. PATCH keeps its body (an
+ * update must change something).
+ */
+export function documentOptionalBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, { required?: string[] }>;
+  for (const item of Object.values(document.paths)) {
+    const body = (item.post as Operation | undefined)?.requestBody;
+    const ref = body?.content?.['application/json']?.schema?.$ref;
+    const schema =
+      ref === undefined ? undefined : schemas[ref.replace('#/components/schemas/', '')];
+    if (body && schema && (schema.required ?? []).length === 0) body.required = false;
   }
   return document;
 }

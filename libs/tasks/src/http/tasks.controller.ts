@@ -16,6 +16,7 @@ import {
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { Idempotent } from '@taskflow/idempotency';
@@ -95,6 +96,7 @@ export class TasksController {
   }
 
   @Post('claim')
+  @ApiOperation({ operationId: 'claimNextTask' })
   @RequiresScope('tasks:act')
   @HttpCode(200)
   @Idempotent()
