@@ -104,9 +104,11 @@ export { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
 // Logging, metrics, readiness
 export {
   createRootLogger,
+  enterRequestLogContext,
   fastifyLoggerOptions,
   loggableUrl,
   loggerParams,
+  nestLogger,
   REDACTED_PATHS,
   RequestLogController,
   requestSummary,
