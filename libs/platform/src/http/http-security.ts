@@ -1,7 +1,6 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import helmet from 'helmet';
-import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 
 /**
@@ -71,29 +70,6 @@ export function setBaselineHeaders(reply: FastifyReply): void {
   void reply.header('x-content-type-options', 'nosniff');
 }
 
-type HeaderWriter = (response: ServerResponse) => void;
-
-/**
- * helmet's answer headers for one policy, recorded once and replayed on every answer: with no
- * directive computed per request (none here), its middleware sets the very same headers each
- * time, and walking its chain of eight small middlewares cost a GET 1.7% of its CPU.
- */
-function recordedHeaders(policy: ReturnType<typeof helmet>): HeaderWriter {
-  const set: [string, OutgoingHttpHeader][] = [];
-  const removed: string[] = [];
-  const recorder = {
-    setHeader: (name: string, value: OutgoingHttpHeader) => set.push([name, value]),
-    removeHeader: (name: string) => removed.push(name),
-  };
-  policy({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error;
-  });
-  return (response) => {
-    for (const name of removed) response.removeHeader(name);
-    for (const [name, value] of set) response.setHeader(name, value);
-  };
-}
-
 const isDocs = (url: string | undefined): boolean =>
   url !== undefined && (url === '/docs' || url.startsWith('/docs/'));
 
@@ -102,24 +78,24 @@ const isDocs = (url: string | undefined): boolean =>
  * the default of every answer. Call after the request-id hook, so a preflight answered by CORS
  * still carries its X-Request-ID.
  *
- * helmet's middleware is built once per policy, its headers recorded (recordedHeaders) and set in
- * one hook: @fastify/helmet builds it again on every request (parsing the CSP each time) behind
- * two hooks, which cost the authenticated GET about a tenth of its throughput (bench A/B,
- * docs/DECISIONS.md).
+ * helmet's middleware is built once per policy and applied in one hook: @fastify/helmet builds
+ * it again on every request (parsing the CSP each time) behind two hooks, which cost the
+ * authenticated GET about a tenth of its throughput (bench A/B, docs/DECISIONS.md).
  */
 export async function secureHttp(fastify: FastifyInstance, config: AppConfig): Promise<void> {
   // HSTS belongs to whoever terminates TLS (docs/DEPLOYMENT.md); the app may be served over
   // plain HTTP behind it.
-  const apiHeaders = recordedHeaders(helmet(API_HEADERS));
-  const docsHeaders = recordedHeaders(
-    helmet({
-      contentSecurityPolicy: DOCS_CSP,
-      xFrameOptions: { action: 'deny' },
-      strictTransportSecurity: false,
-    }),
-  );
+  const apiHeaders = helmet(API_HEADERS);
+  const docsHeaders = helmet({
+    contentSecurityPolicy: DOCS_CSP,
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: false,
+  });
+  const done = (error?: unknown): void => {
+    if (error) throw error;
+  };
   fastify.addHook('onRequest', (request, reply, next) => {
-    (isDocs(request.routeOptions.url) ? docsHeaders : apiHeaders)(reply.raw);
+    (isDocs(request.routeOptions.url) ? docsHeaders : apiHeaders)(request.raw, reply.raw, done);
     next();
   });
   const origins = new Set(config.corsOrigins);
