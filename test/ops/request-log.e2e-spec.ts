@@ -78,6 +78,8 @@ describe('request log line', () => {
       .http()
       .post('/users?token=reset-token-in-query&lang=en')
       .set('authorization', 'Bearer secret-bearer-token')
+      .set('proxy-authorization', 'Basic secret-proxy-credentials')
+      .set('x-api-key', 'secret-api-key-header')
       .set('cookie', 'session=secret-cookie')
       .set('x-request-id', 'log-test-secrets')
       .send({ id: 'logged_user', name: 'Logged', role: 'human', password })
@@ -90,13 +92,20 @@ describe('request log line', () => {
       account_id: null,
       req: {
         url: '/users?token=%5BRedacted%5D&lang=en',
-        headers: { authorization: '[Redacted]', cookie: '[Redacted]' },
+        headers: {
+          authorization: '[Redacted]',
+          'proxy-authorization': '[Redacted]',
+          'x-api-key': '[Redacted]',
+          cookie: '[Redacted]',
+        },
       },
     });
     const everything = JSON.stringify(logs.lines);
     for (const secret of [
       password,
       'secret-bearer-token',
+      'secret-proxy-credentials',
+      'secret-api-key-header',
       'secret-cookie',
       'reset-token-in-query',
     ]) {

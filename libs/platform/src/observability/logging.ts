@@ -17,6 +17,9 @@ import {
 import type { AppConfig } from '../config/app-config';
 import type { RequestWithActor } from '../http/request-with-actor';
 
+/** Request headers that carry credentials, logged as `[Redacted]`. */
+const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+
 /** Fields that hold a secret wherever they appear in a logged object. */
 const SECRET_FIELDS = ['password', 'new_password', 'access_token', 'refresh_token', 'token'];
 
@@ -29,10 +32,9 @@ const SECRET_FIELDS = ['password', 'new_password', 'access_token', 'refresh_toke
  * logger 6–10 µs; with these, 14–25 µs and 1.5 µs (`npm run bench -- logging`; docs/DECISIONS.md).
  */
 export const REDACTED_PATHS: readonly string[] = [
-  'req.headers.authorization',
-  'req.headers["proxy-authorization"]',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
+  ...SECRET_HEADERS.map((name) =>
+    name.includes('-') ? `req.headers["${name}"]` : `req.headers.${name}`,
+  ),
   'res.headers["set-cookie"]',
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `err.*.${field}`, `err.*.*.${field}`]),
 ];
@@ -71,9 +73,22 @@ export interface LoggingOptions {
   readonly logger?: PinoLogger;
 }
 
+/**
+ * The request line's own logger beside each root logger: the root's settings and stream, without
+ * pino's redaction. The line's one nested object is `req`, whose secret headers it masks itself
+ * (redactedRequest); pino's redaction walked every path of REDACTED_PATHS over every line, about
+ * a tenth of a GET's CPU at LOG_LEVEL=info (bench/README.md).
+ */
+const requestLineLoggers = new WeakMap<PinoLogger, PinoLogger>();
+
 /** The one pino logger of the application: level, redaction, ISO time, trace ids, JSON lines. */
 export function createRootLogger(config: AppConfig, destination?: DestinationStream): PinoLogger {
   const pretty = config.logPretty && destination === undefined;
+  const lines: LoggerOptions = {
+    timestamp: stdTimeFunctions.isoTime,
+    mixin: traceFields,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
   const options: LoggerOptions = {
     level: config.logLevel,
     redact: { paths: [...REDACTED_PATHS] },
@@ -83,9 +98,15 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
     serializers: { req: requestSummary },
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
-      : { formatters: { level: (label: string) => ({ level: label }) } }),
+      : { formatters: lines.formatters }),
   };
-  return destination ? pino(options, destination) : pino(options);
+  const root = destination ? pino(options, destination) : pino(options);
+  if (!pretty) {
+    // Its level is the request logger's, checked before each line (RequestLogController).
+    const stream = (root as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+    requestLineLoggers.set(root, pino({ ...lines, level: 'trace' }, stream));
+  }
+  return root;
 }
 
 /**
@@ -95,7 +116,7 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
  * (LOG_LEVEL=warn) costs one comparison per request.
  */
 export class RequestLogController extends LogController {
-  constructor() {
+  constructor(private readonly lineLogger?: PinoLogger) {
     super({ requestIdLogLabel: 'request_id' });
   }
 
@@ -110,6 +131,22 @@ export class RequestLogController extends LogController {
     // Fastify's request logger is a child of our pino root logger (fastifyLoggerOptions).
     const log = request.log as PinoLogger;
     if (!log.isLevelEnabled(level)) return;
+    if (level === 'info' && this.lineLogger) {
+      // The same line, its request_id and its one nested object masked here (requestLineLoggers).
+      this.lineLogger.info(
+        {
+          request_id: request.id,
+          req: redactedRequest(request),
+          route: routeTemplate(request),
+          account_id: request.actor?.id ?? null,
+          via: request.actor ? (request.actor.via ?? 'session') : null,
+          status: reply.statusCode,
+          duration_ms: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+      return;
+    }
     log[level](
       {
         req: request,
@@ -128,7 +165,10 @@ export class RequestLogController extends LogController {
 
 /** Fastify's logger settings: our root logger, and our request line instead of its two. */
 export function fastifyLoggerOptions(logger: PinoLogger) {
-  return { loggerInstance: logger, logController: new RequestLogController() } as const;
+  return {
+    loggerInstance: logger,
+    logController: new RequestLogController(requestLineLoggers.get(logger)),
+  } as const;
 }
 
 /**
@@ -171,6 +211,13 @@ export function enterRequestLogContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     requestLoggers.run(request.log as NestjsPinoLogger['logger'], done);
   });
+}
+
+/** requestSummary with its secret headers masked as pino's redaction masks them. */
+function redactedRequest(request: FastifyRequest): Record<string, unknown> {
+  const headers: Record<string, unknown> = { ...request.headers };
+  for (const name of SECRET_HEADERS) if (name in headers) headers[name] = '[Redacted]';
+  return { ...requestSummary(request), headers };
 }
 
 /** The request line's `req`: never the body; secret headers redacted by the logger. */
