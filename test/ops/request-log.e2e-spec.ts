@@ -35,7 +35,11 @@ describe('request log line', () => {
   const logs = new LogCapture();
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp('memory', { LOG_LEVEL: 'info' }, { logDestination: logs.stream });
+    t = await startTestApp(
+      'memory',
+      { LOG_LEVEL: 'info' },
+      { logDestination: logs.stream, nestLogs: true },
+    );
   });
   afterAll(() => t.close());
 
@@ -74,6 +78,8 @@ describe('request log line', () => {
       .http()
       .post('/users?token=reset-token-in-query&lang=en')
       .set('authorization', 'Bearer secret-bearer-token')
+      .set('proxy-authorization', 'Basic secret-proxy-credentials')
+      .set('x-api-key', 'secret-api-key-header')
       .set('cookie', 'session=secret-cookie')
       .set('x-request-id', 'log-test-secrets')
       .send({ id: 'logged_user', name: 'Logged', role: 'human', password })
@@ -86,13 +92,20 @@ describe('request log line', () => {
       account_id: null,
       req: {
         url: '/users?token=%5BRedacted%5D&lang=en',
-        headers: { authorization: '[Redacted]', cookie: '[Redacted]' },
+        headers: {
+          authorization: '[Redacted]',
+          'proxy-authorization': '[Redacted]',
+          'x-api-key': '[Redacted]',
+          cookie: '[Redacted]',
+        },
       },
     });
     const everything = JSON.stringify(logs.lines);
     for (const secret of [
       password,
       'secret-bearer-token',
+      'secret-proxy-credentials',
+      'secret-api-key-header',
       'secret-cookie',
       'reset-token-in-query',
     ]) {
@@ -129,6 +142,30 @@ describe('request log line', () => {
     });
     const secret = key.slice(`tfk_${id}_`.length);
     expect(JSON.stringify(logs.lines)).not.toContain(secret);
+  });
+
+  it("carries the request's id on what Nest's loggers write while serving it", async () => {
+    await t
+      .http()
+      .post('/users')
+      .send({
+        id: 'logged_mail',
+        name: 'Mail',
+        role: 'human',
+        password: 'correct-horse-battery-staple',
+        email: 'logged@example.test',
+      })
+      .expect(201);
+    await t
+      .http()
+      .post('/auth/password-reset/request')
+      .set('x-request-id', 'log-test-context')
+      .send({ id: 'logged_mail' })
+      .expect(202);
+    // Dev mode's mailer writes the mail to the log through Nest's Logger('Mail').
+    await logs.requestLine('log-test-context');
+    const mail = logs.lines.find((l) => String(l.msg).includes('To: logged@example.test'));
+    expect(mail).toMatchObject({ level: 'warn', context: 'Mail', request_id: 'log-test-context' });
   });
 
   it('labels a request that matched no route as unmatched', async () => {

@@ -40,7 +40,7 @@ const TEST_ENV: Record<string, string> = {
 export async function startTestApp(
   driver: DriverName,
   env: Record<string, string> = {},
-  options: Pick<CreateAppOptions, 'logDestination'> = {},
+  options: Pick<CreateAppOptions, 'logDestination'> & { readonly nestLogs?: boolean } = {},
 ): Promise<TestApp> {
   let mongoUri: string | null = null;
   if (driver === 'mongo') {
@@ -53,7 +53,11 @@ export async function startTestApp(
     ...(mongoUri ? { MONGODB_URI: mongoUri } : {}),
     ...env,
   });
-  const app = await createApp(config, { ...options, logger: false });
+  // Nest's own messages are off unless a test of the log asks for them.
+  const app = await createApp(config, {
+    logDestination: options.logDestination,
+    ...(options.nestLogs ? {} : { logger: false as const }),
+  });
   try {
     // Listening once up front lets many concurrent supertest requests share one server.
     await app.listen(0, '127.0.0.1');

@@ -11,6 +11,7 @@ import {
   createValidationPipe,
   documentOptionalBodies,
   documentTransportProblems,
+  enterRequestLogContext,
   fastifyLoggerOptions,
   nameOperations,
   operationIdsByRule,
@@ -45,6 +46,8 @@ export async function createApp(
   const logger = createRootLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
     ...fastifyLoggerOptions(logger),
+    // No Nest middleware: the one there was (nestjs-pino's) is enterRequestLogContext's hook.
+    skipMiddie: true,
     bodyLimit: BODY_LIMIT_BYTES,
     // A request must arrive whole in time (else 408, connection closed), and an idle connection
     // is closed; Fastify's defaults (0) let a stalled body hold a socket for ever.
@@ -85,6 +88,7 @@ export async function createApp(
   // Nest's own messages go through pino too, as JSON lines with the request's context.
   if (options.logger !== false) app.useLogger(app.get(NestPinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
+  enterRequestLogContext(fastify);
   acceptOnlyJsonBodies(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

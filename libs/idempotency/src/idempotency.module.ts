@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { bindDriver, Driver } from '@taskflow/platform';
 import { IdempotentRequests } from './application/idempotent-requests';
-import { idempotentReplaysMetric } from './http/idempotency.interceptor';
+import { idempotentReplaysMetric, IdempotentHandling } from './http/idempotent-handler';
 import { MemoryIdempotencyStore } from './infrastructure/memory/memory-idempotency.store';
 import {
   IdempotencyKeyDocument,
@@ -15,9 +15,9 @@ export interface IdempotencyModuleOptions {
 }
 
 /**
- * Idempotency-Key: the store of the configured driver and the interceptor's bookkeeping (its TTL
- * comes from AppConfig). Global, because the interceptor is bound per route (@Idempotent()) and
- * built in the module of each controller that uses it.
+ * Idempotency-Key: the store of the configured driver and the bookkeeping @Idempotent() runs
+ * (its TTL comes from AppConfig). Global, because @Idempotent() is bound per route: its guard and
+ * IdempotentHandling are resolved in the module of each controller that uses it.
  */
 @Global()
 @Module({})
@@ -33,9 +33,8 @@ export class IdempotencyModule {
     return {
       module: IdempotencyModule,
       imports,
-      // The replay counter is exported: the interceptor is built in each controller's module.
-      providers: [...providers, IdempotentRequests, idempotentReplaysMetric],
-      exports: [IdempotencyStore, IdempotentRequests, idempotentReplaysMetric],
+      providers: [...providers, IdempotentRequests, IdempotentHandling, idempotentReplaysMetric],
+      exports: [IdempotencyStore, IdempotentRequests, IdempotentHandling, idempotentReplaysMetric],
     };
   }
 }

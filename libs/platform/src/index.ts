@@ -54,6 +54,8 @@ export {
 export { IsRfc3339DateTime, isRfc3339DateTime } from './http/date-time';
 export type { RequestWithActor } from './http/request-with-actor';
 export { StaticMetadataReflector } from './http/static-metadata-reflector';
+export { freeParameterIndex, wrapHandler } from './http/handler-wrappers';
+export type { HandlerWrapper, RouteHandler } from './http/handler-wrappers';
 export { createValidationPipe, RequestValidationError } from './http/validation';
 export type { FieldError } from './http/validation';
 export {
@@ -116,9 +118,11 @@ export { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
 // Logging, metrics, readiness
 export {
   createRootLogger,
+  enterRequestLogContext,
   fastifyLoggerOptions,
   loggableUrl,
   loggerParams,
+  nestLogger,
   REDACTED_PATHS,
   RequestLogController,
   requestSummary,

@@ -2,11 +2,11 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { LoggerModule } from 'nestjs-pino';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { Clock, SystemClock } from './domain/clock';
 import { ProblemDetailsFilter } from './http/problem.filter';
-import { loggerParams, LoggingOptions } from './observability/logging';
+import { LoggingOptions, nestLogger } from './observability/logging';
 import { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
 import { bindDriver } from './persistence/driver-bindings';
 import type { Migration } from './persistence/migration';
@@ -38,8 +38,17 @@ export class PlatformModule {
       { provide: AppConfig, useValue: config },
       { provide: Clock, useClass: SystemClock },
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      { provide: NestPinoLogger, useFactory: () => nestLogger(config, options.logging) },
     ];
-    const shared = [AppConfig, Clock, UnitOfWork, Checkpoints, MigrationCheck, StorageInfo];
+    const shared = [
+      AppConfig,
+      Clock,
+      UnitOfWork,
+      Checkpoints,
+      MigrationCheck,
+      StorageInfo,
+      NestPinoLogger,
+    ];
     const adapters = bindDriver(config.driver, {
       memory: {
         providers: [
@@ -78,7 +87,7 @@ export class PlatformModule {
     });
     return {
       module: PlatformModule,
-      imports: [LoggerModule.forRoot(loggerParams(config, options.logging)), ...adapters.imports],
+      imports: adapters.imports,
       providers: [...common, ...adapters.providers],
       exports: [...shared, ...adapters.exports],
     };

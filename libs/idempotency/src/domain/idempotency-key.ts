@@ -2,7 +2,7 @@ import { InvalidIdempotencyKey } from './idempotency.errors';
 
 /**
  * The Idempotency-Key rule (draft-ietf-httpapi-idempotency-key-header), written once: the
- * interceptor applies it and the OpenAPI document states it from here.
+ * guard of @Idempotent() applies it and the OpenAPI document states it from here.
  */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 

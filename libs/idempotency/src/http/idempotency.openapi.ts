@@ -17,8 +17,8 @@ const problem = (description: string) => ({
 type OperationWithExtensions = OperationObject & Record<`x-${string}`, unknown>;
 
 /**
- * Documents Idempotency-Key on every operation marked @Idempotent(), where the interceptor
- * honours it, with the interceptor's own rule and the configured IDEMPOTENCY_TTL.
+ * Documents Idempotency-Key on every operation marked @Idempotent(), where its guard and handler
+ * honour it, with their own rule and the configured IDEMPOTENCY_TTL.
  */
 export function documentIdempotencyKeys(
   document: OpenAPIObject,

@@ -78,6 +78,14 @@ const describeRelations = (relations: readonly Relation[]): string => {
     : names[0];
 };
 
+/** "only the assignee or an admin may", per rule: allowedActions asks every rule on every read. */
+const onlyWho = new WeakMap<readonly Relation[], string>();
+const whoMay = (relations: readonly Relation[]): string => {
+  let why = onlyWho.get(relations);
+  if (why === undefined) onlyWho.set(relations, (why = `only ${describeRelations(relations)} may`));
+  return why;
+};
+
 /**
  * Who sees a task besides admins: its creator, assignee and reviewer (the creator by default),
  * until it is deleted. Adapters index these ids so that a query can scope by them.
@@ -208,7 +216,8 @@ export class Task {
    * so a listed action never answers 403 or 409 (DESIGN §8).
    */
   allowedActions(actor: Actor, now: Date): TaskAction[] {
-    return TASK_ACTIONS.filter((action) => this.refusal(action, actor, now) === null);
+    const relations = this.relationsOf(actor);
+    return TASK_ACTIONS.filter((action) => this.refusal(action, actor, now, relations) === null);
   }
 
   /** Fixes `actionsShown` for the caller the task is answered to, as of now. */
@@ -351,9 +360,13 @@ export class Task {
    * The one decision behind every request and `allowedActions`: null when the actor may take
    * the action now. Status first (409 names what is allowed), then the actor's right (403).
    */
-  private refusal(action: RuledAction, actor: Actor, now: Date): Refusal | null {
+  private refusal(
+    action: RuledAction,
+    actor: Actor,
+    now: Date,
+    relations: readonly Relation[] = this.relationsOf(actor),
+  ): Refusal | null {
     const rule: TransitionRule = TRANSITIONS[action];
-    const relations = this.relationsOf(actor);
     // A heartbeat tells a worker only one thing: keep going, or stop.
     if (rule.liveLease) {
       if (this.isDeleted || !rule.from.includes(this.state.status)) {
@@ -377,7 +390,7 @@ export class Task {
       }
     }
     if (!rule.who.some((relation) => relations.includes(relation))) {
-      return { kind: 'forbidden', why: `only ${describeRelations(rule.who)} may` };
+      return { kind: 'forbidden', why: whoMay(rule.who) };
     }
     if (rule.humansOnly && actor.role === 'agent')
       return { kind: 'forbidden', why: 'agents may not' };

@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import {
-  Actor,
   DomainError,
   problemResponse,
   RequestValidationError,
@@ -11,7 +10,6 @@ import {
 import { InjectMetric, makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
-import { from, lastValueFrom, Observable } from 'rxjs';
 import { FirstRequest, IdempotentRequests } from '../application/idempotent-requests';
 import { isIdempotentMethod, parseIdempotencyKey } from '../domain/idempotency-key';
 import { StoredResponse } from '../ports/idempotency.store';
@@ -26,7 +24,12 @@ export const idempotentReplaysMetric = makeCounterProvider({
 
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
 
-type Request = RequestWithActor;
+/** What IdempotencyKeyGuard leaves on a request whose key the handler must honour. */
+const KEYED = Symbol('idempotency key');
+
+type Request = RequestWithActor & {
+  [KEYED]?: { readonly key: string; readonly reply: FastifyReply };
+};
 
 /**
  * Outcomes a retry could change are not stored (Stripe's rule): the request never ran
@@ -53,36 +56,50 @@ function replayOf({ status, headers, body }: StoredResponse): Response {
 }
 
 /**
- * Idempotency-Key on POST and PATCH (draft-ietf-httpapi-idempotency-key-header), for
- * authenticated requests; bound per route by @Idempotent().
+ * Reads Idempotency-Key on an authenticated POST or PATCH of a route marked @Idempotent(), after
+ * the global guard (so the actor is known) and before any pipe: a bad key answers 400 for the
+ * key itself, whatever the body. Public routes (login, registration) would store credentials'
+ * answers: keys are not honoured there.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyKeyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    const header = request.headers['idempotency-key'];
+    if (header === undefined || !isIdempotentMethod(request.method) || !request.actor) return true;
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    request[KEYED] = { key: parseIdempotencyKey(header), reply };
+    return true;
+  }
+}
+
+/**
+ * Idempotency-Key on POST and PATCH (draft-ietf-httpapi-idempotency-key-header), run by the
+ * handler @Idempotent() wraps: claim the key, or replay the stored answer; else run the handler
+ * and store its answer in the same unit of work as its effect. A plain function call around the
+ * handler, where a Nest interceptor put every keyed write through rxjs (bench/README.md).
+ */
+@Injectable()
+export class IdempotentHandling {
   constructor(
     private readonly requests: IdempotentRequests,
     private readonly unitOfWork: UnitOfWork,
     @InjectMetric(IDEMPOTENT_REPLAYS) private readonly replays: Counter,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request>();
-    const header = request.headers['idempotency-key'];
-    if (header === undefined || !isIdempotentMethod(request.method)) return next.handle();
-    // Public routes (login, registration) would store credentials' answers: keys are not honoured there.
-    const actor = request.actor;
-    if (!actor) return next.handle();
-    return from(this.handle(context, next, request, actor, parseIdempotencyKey(header)));
+  /** The request's key, if IdempotencyKeyGuard found one to honour. */
+  static keyed(request: Request): boolean {
+    return request[KEYED] !== undefined;
   }
 
-  private async handle(
-    context: ExecutionContext,
-    next: CallHandler,
+  async run(
     request: Request,
-    actor: Actor,
-    key: string,
+    handlerStatus: () => number | undefined,
+    handler: () => Promise<unknown>,
   ): Promise<unknown> {
+    const { key, reply } = request[KEYED] as NonNullable<Request[typeof KEYED]>;
     const claim = await this.requests.claim({
-      accountId: actor.id,
+      accountId: (request.actor as NonNullable<Request['actor']>).id,
       method: request.method,
       path: request.url.split('?')[0],
       key,
@@ -92,11 +109,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.replays.inc();
       return replayOf(claim.replay);
     }
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     try {
       return await this.unitOfWork.run(async () => {
-        const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        await this.requests.complete(claim, this.success(context, request, reply, body));
+        const body = await handler();
+        await this.requests.complete(claim, this.success(request, reply, handlerStatus, body));
         return body;
       });
     } catch (error) {
@@ -112,9 +128,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private success(
-    context: ExecutionContext,
     request: Request,
     reply: FastifyReply,
+    handlerStatus: () => number | undefined,
     body: unknown,
   ): StoredResponse {
     // A handler that picks its status itself (204 for a claim that found nothing) has set it on
@@ -122,8 +138,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const status =
       reply.statusCode !== 200
         ? reply.statusCode
-        : ((Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
-          (request.method === 'POST' ? 201 : 200));
+        : (handlerStatus() ?? (request.method === 'POST' ? 201 : 200));
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = reply.getHeader(name);
@@ -132,3 +147,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return { status, headers, body };
   }
 }
+
+/** The @HttpCode() of a route handler, as Nest reads it when it sends. */
+export const httpCodeOf = (handler: object): number | undefined =>
+  Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
