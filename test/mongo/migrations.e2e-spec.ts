@@ -1,8 +1,16 @@
 import { MIGRATIONS } from '@taskflow/migrations';
-import { MigrationCheck, MongoMigrator, type Migration } from '@taskflow/platform';
+import {
+  type BackfillStep,
+  MigrationCheck,
+  MongoMigrator,
+  type Migration,
+} from '@taskflow/platform';
+import { PRIORITY_RANK, TASK_PRIORITIES } from '@taskflow/tasks';
 import { runMigrateCli } from '../../apps/migrate/src/cli';
+import { ADMIN, ALICE, as, ensureStatus } from '../support/api';
 import { freshDatabaseUri, withDatabase } from '../support/mongo';
 import { startTestApp } from '../support/test-app';
+import type { TaskBody } from '../support/tasks';
 
 const indexNames = (uri: string) =>
   withDatabase(uri, async (db) => {
@@ -16,8 +24,32 @@ const indexNames = (uri: string) =>
   });
 
 const EXPECTED_INDEXES = MIGRATIONS.flatMap((m) =>
-  m.steps.map((s) => `${s.createIndex.collection}.${s.createIndex.name}`),
+  m.steps.flatMap((s) =>
+    'createIndex' in s ? [`${s.createIndex.collection}.${s.createIndex.name}`] : [],
+  ),
 ).sort();
+
+/** A task document as the Mongo adapter stored it before issue 18 (no rank, no open fields). */
+function storedBeforeIssue18(i: number) {
+  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
+  return {
+    // A fixed-width base-36 counter sorts like the ULIDs the API mints (all before them).
+    _id: `t_00${i.toString(36).padStart(24, '0')}`,
+    title: `Stored before issue 18, ${i}`,
+    description: '',
+    status: 'pending',
+    priority: TASK_PRIORITIES[(i * 3) % TASK_PRIORITIES.length],
+    due_at: null,
+    creator_id: ALICE,
+    assignee_id: null,
+    reviewer_id: null,
+    visible_to: [ALICE],
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    deleted_at: null,
+  };
+}
 
 async function cli(uri: string, ...args: string[]): Promise<{ code: number; output: string }> {
   const lines: string[] = [];
@@ -145,6 +177,74 @@ describe('migrations (mongo driver)', () => {
       expect(index?.expireAfterSeconds).toBe(ferretDb ? undefined : 0);
       expect(lines.some((l) => /no TTL indexes/.test(l))).toBe(ferretDb);
     });
+  });
+
+  it('fills priority_rank on tasks stored before 0007, batch by batch, so they sort by priority', async () => {
+    const uri = freshDatabaseUri('migrations_backfill');
+    const at = MIGRATIONS.findIndex((m) => m.id === '0009-priority-rank-backfill');
+    const { backfill } = MIGRATIONS[at].steps[0] as BackfillStep;
+    // The migration is data, so it carries its own table: the one the adapter writes.
+    expect(backfill.values).toEqual(PRIORITY_RANK);
+    const old = Array.from({ length: backfill.batchSize * 2 + 17 }, (_, i) =>
+      storedBeforeIssue18(i),
+    );
+    const lines: string[] = [];
+    await withDatabase(uri, async (db) => {
+      await new MongoMigrator(db, MIGRATIONS.slice(0, at)).up();
+      await db.collection('tasks').insertMany(old as never[]);
+      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).up();
+      const stored = await db
+        .collection('tasks')
+        .find({}, { projection: { priority: 1, priority_rank: 1 } })
+        .toArray();
+      expect(stored).toHaveLength(old.length);
+      for (const doc of stored) {
+        expect(doc.priority_rank).toBe(PRIORITY_RANK[doc.priority as keyof typeof PRIORITY_RANK]);
+      }
+    });
+    expect(lines).toContain(`    filled ${old.length} document(s)`);
+
+    const t = await startTestApp('mongo', { MONGODB_URI: uri });
+    try {
+      const created = ensureStatus(
+        await t.http().post('/tasks').set(as(ALICE)).send({ title: 'New', priority: 'high' }),
+        201,
+      ).body as TaskBody;
+      const listed: TaskBody[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: Record<string, string | number> = { sort: 'priority', limit: 100 };
+        if (cursor !== null) query.cursor = cursor;
+        const res = await t.http().get('/tasks').query(query).set(as(ADMIN));
+        const body = ensureStatus(res, 200).body as {
+          items: TaskBody[];
+          next_cursor: string | null;
+        };
+        listed.push(...body.items);
+        cursor = body.next_cursor;
+      } while (cursor !== null);
+      const rank = (priority: string) => PRIORITY_RANK[priority as keyof typeof PRIORITY_RANK];
+      const expected = [
+        ...old.map((doc) => ({ id: doc._id, priority: doc.priority as string })),
+        { id: created.id, priority: 'high' },
+      ]
+        .sort((a, b) => rank(a.priority) - rank(b.priority) || (a.id < b.id ? -1 : 1))
+        .map((task) => task.id);
+      expect(listed.map((task) => task.id)).toEqual(expected);
+    } finally {
+      await t.close();
+    }
+
+    // Down keeps the values; up again finds nothing left to fill.
+    lines.length = 0;
+    await withDatabase(uri, async (db) => {
+      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).down(1);
+      expect(
+        await db.collection('tasks').countDocuments({ priority_rank: { $exists: false } }),
+      ).toBe(0);
+      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).up();
+    });
+    expect(lines).toContain('    filled 0 document(s)');
   });
 
   it('prints its usage for an unknown command', async () => {
