@@ -94,13 +94,18 @@ function sortOrder(field: SortableField): (a: SortEntry, b: SortEntry) => number
   };
 }
 
+/** Sort-index partitions of their own: open tasks (held or not), and each priority. */
+const OPEN_TASKS = 'open=true';
+const priorityPartition = (priority: string) => `priority:${priority}`;
+
 /**
- * The sort-index partitions a task is listed in: every id index but `leased`, plus ALL; none once
- * deleted (lists never show deleted tasks).
+ * The sort-index partitions a task is listed in: ALL, its priority, OPEN_TASKS if open, and every
+ * id index but `leased`; none once deleted (lists never show deleted tasks).
  */
 function sortPartitions(task: TaskState): string[] {
   if (task.deletedAt !== null) return [];
-  const partitions = [ALL];
+  const partitions = [ALL, priorityPartition(task.priority)];
+  if (task.open) partitions.push(OPEN_TASKS);
   for (const [name, key] of indexKeys(task)) {
     if (name !== 'leased') partitions.push(`${name}:${key}`);
   }
@@ -354,8 +359,9 @@ export class MemoryTaskRepository extends TaskRepository {
 
   /**
    * The sort indexes whose union holds every task the listing can return, the fewest tasks of
-   * the choices: everything, one assignee, creator or reviewer (a viewer), the listed statuses,
-   * or for a non-admin their own tasks and the open ones they are admitted to.
+   * the choices: everything, one assignee, creator or reviewer (a viewer), the listed statuses
+   * or priorities, the open tasks, or for a non-admin their own tasks and the open, unassigned
+   * ones they are admitted to.
    */
   private sortSources(actor: Actor, filter: TaskFilter, field: SortableField): SortIndex[] {
     const indexes = this.sorted[field];
@@ -369,6 +375,10 @@ export class MemoryTaskRepository extends TaskRepository {
     }
     const statuses = statusesOf(filter);
     if (statuses !== undefined) choices.push(partitions(...statuses.map((s) => `status:${s}`)));
+    if (filter.priority !== undefined) {
+      choices.push(partitions(...filter.priority.map(priorityPartition)));
+    }
+    if (filter.open) choices.push(partitions(OPEN_TASKS));
     if (!isAdmin(actor)) {
       const open = OPEN_TO.filter((value) => admits(value, actor)).map((value) => `open:${value}`);
       choices.push(partitions(`visibleTo:${actor.id}`, ...open));
