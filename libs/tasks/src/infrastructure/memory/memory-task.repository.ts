@@ -94,17 +94,16 @@ function sortOrder(field: SortableField): (a: SortEntry, b: SortEntry) => number
   };
 }
 
-/** Sort-index partitions of their own: open tasks (held or not), and each priority. */
+/** A sort-index partition of its own: the open tasks, held or not (the `open=true` filter). */
 const OPEN_TASKS = 'open=true';
-const priorityPartition = (priority: string) => `priority:${priority}`;
 
 /**
- * The sort-index partitions a task is listed in: ALL, its priority, OPEN_TASKS if open, and every
- * id index but `leased`; none once deleted (lists never show deleted tasks).
+ * The sort-index partitions a task is listed in: ALL, OPEN_TASKS if open, and every id index but
+ * `leased` (`name:key`); none once deleted (lists never show deleted tasks).
  */
 function sortPartitions(task: TaskState): string[] {
   if (task.deletedAt !== null) return [];
-  const partitions = [ALL, priorityPartition(task.priority)];
+  const partitions = [ALL];
   if (task.open) partitions.push(OPEN_TASKS);
   for (const [name, key] of indexKeys(task)) {
     if (name !== 'leased') partitions.push(`${name}:${key}`);
@@ -139,6 +138,14 @@ function rangeOf(
   }
   return { low: null, high: null };
 }
+
+/**
+ * Partitions whose sort indexes are kept from the start: every task, and the open ones (few).
+ * The others — per assignee, creator, status and viewer — are built from their id list the first
+ * time a list reads them, then kept, so a store pays only for the partitions lists are sorted in.
+ */
+const keptFromTheStart = (partition: string): boolean =>
+  partition === ALL || partition === OPEN_TASKS || partition.startsWith('open:');
 
 /** The keys of a sort index from `start` (or its end), one way or the other. */
 function walk(index: SortIndex, start: Seek | undefined, descending: boolean): Iterator<SortEntry> {
@@ -178,6 +185,11 @@ function* merged(
     }
   }
 }
+
+const splitPartition = (partition: string): [IndexName, string] => {
+  const at = partition.indexOf(':');
+  return [partition.slice(0, at) as IndexName, partition.slice(at + 1)];
+};
 
 const sameKey = (a: [IndexName, string], b: [IndexName, string]): boolean =>
   a[0] === b[0] && a[1] === b[1];
@@ -219,9 +231,9 @@ export class MemoryTaskRepository extends TaskRepository {
     leased: new Map(),
   };
   /**
-   * Per sort key, a B-tree per partition. Its keys are the stored task states, which sort by
-   * (value, id); a save replaces them, and a heartbeat (which moves no sort value) may leave the
-   * one before, so a walk reads the task itself from `tasks`.
+   * Per sort key, a B-tree per partition, once built (keptFromTheStart). Its keys are the stored
+   * task states, which sort by (value, id); a save replaces them, and a heartbeat (which moves no
+   * sort value) may leave the one before, so a walk reads the task itself from `tasks`.
    */
   private readonly sorted = Object.fromEntries(
     SORTED_FIELDS.map((field) => [field, new Map<string, SortIndex>()]),
@@ -359,34 +371,52 @@ export class MemoryTaskRepository extends TaskRepository {
 
   /**
    * The sort indexes whose union holds every task the listing can return, the fewest tasks of
-   * the choices: everything, one assignee, creator or reviewer (a viewer), the listed statuses
-   * or priorities, the open tasks, or for a non-admin their own tasks and the open, unassigned
-   * ones they are admitted to.
+   * the choices: everything, the open tasks, one assignee, creator or reviewer (a viewer), the
+   * listed statuses, or for a non-admin their own tasks and the open, unassigned ones they are
+   * admitted to. Sizes come from the id lists (which also hold deleted tasks), so only the
+   * partitions chosen are built.
    */
   private sortSources(actor: Actor, filter: TaskFilter, field: SortableField): SortIndex[] {
-    const indexes = this.sorted[field];
-    const partitions = (...keys: string[]): SortIndex[] =>
-      keys.flatMap((key) => indexes.get(key) ?? []);
-    const choices: SortIndex[][] = [partitions(ALL)];
-    if (filter.assigneeId !== undefined) choices.push(partitions(`assignee:${filter.assigneeId}`));
-    if (filter.creatorId !== undefined) choices.push(partitions(`creator:${filter.creatorId}`));
-    if (filter.reviewerId !== undefined) {
-      choices.push(partitions(`visibleTo:${filter.reviewerId}`));
-    }
+    const size = (partition: string): number => {
+      if (keptFromTheStart(partition)) return this.sorted[field].get(partition)?.size ?? 0;
+      const [name, key] = splitPartition(partition);
+      return this.indexes[name].get(key)?.length ?? 0;
+    };
+    const choices: string[][] = [[ALL]];
+    if (filter.open) choices.push([OPEN_TASKS]);
+    if (filter.assigneeId !== undefined) choices.push([`assignee:${filter.assigneeId}`]);
+    if (filter.creatorId !== undefined) choices.push([`creator:${filter.creatorId}`]);
+    if (filter.reviewerId !== undefined) choices.push([`visibleTo:${filter.reviewerId}`]);
     const statuses = statusesOf(filter);
-    if (statuses !== undefined) choices.push(partitions(...statuses.map((s) => `status:${s}`)));
-    if (filter.priority !== undefined) {
-      choices.push(partitions(...filter.priority.map(priorityPartition)));
-    }
-    if (filter.open) choices.push(partitions(OPEN_TASKS));
+    if (statuses !== undefined) choices.push([...new Set(statuses)].map((s) => `status:${s}`));
     if (!isAdmin(actor)) {
       const open = OPEN_TO.filter((value) => admits(value, actor)).map((value) => `open:${value}`);
-      choices.push(partitions(`visibleTo:${actor.id}`, ...open));
+      choices.push([`visibleTo:${actor.id}`, ...open]);
     }
-    const size = (choice: SortIndex[]) => choice.reduce((sum, index) => sum + index.size, 0);
-    return choices.reduce((narrowest, choice) =>
-      size(choice) < size(narrowest) ? choice : narrowest,
+    const total = (choice: string[]) => choice.reduce((sum, partition) => sum + size(partition), 0);
+    const narrowest = choices.reduce((best, choice) =>
+      total(choice) < total(best) ? choice : best,
     );
+    return narrowest.flatMap((partition) => this.sortIndexOf(field, partition) ?? []);
+  }
+
+  /** A partition's sort index, built from its id list the first time it is asked for. */
+  private sortIndexOf(field: SortableField, partition: string): SortIndex | undefined {
+    const indexes = this.sorted[field];
+    if (indexes.has(partition) || keptFromTheStart(partition)) return indexes.get(partition);
+    const [name, key] = splitPartition(partition);
+    const ids = this.indexes[name].get(key);
+    // Nothing to build (and nothing kept, whatever ids lists are asked for) until a task is there.
+    if (ids === undefined) return undefined;
+    // The id lists of these partitions hold deleted tasks too; their sort indexes do not.
+    const states = ids
+      .map((id) => this.tasks.get(id) as TaskState)
+      .filter((state) => state.deletedAt === null);
+    const order = this.orders[field];
+    const index: SortIndex = new BTree<SortEntry, undefined>(undefined, order);
+    for (const state of states.sort(order)) index.set(state, undefined);
+    indexes.set(partition, index);
+    return index;
   }
 
   async extendLease(task: TaskState, version: number): Promise<boolean> {
@@ -474,6 +504,7 @@ export class MemoryTaskRepository extends TaskRepository {
   /**
    * Keeps the sort indexes exact: a task leaves the indexes of partitions it left or whose sort
    * value changed, and is (re)set in the rest, which also swaps in its new state as the key.
+   * Partitions not built yet are left alone; one kept from the start is made on first use.
    */
   private sortIndex(before: TaskState | null, after: TaskState): void {
     const was = before === null ? [] : sortPartitions(before);
@@ -483,13 +514,12 @@ export class MemoryTaskRepository extends TaskRepository {
       const moved = before === null || sortValue(before, field) !== sortValue(after, field);
       for (const partition of was) {
         if (!moved && now.includes(partition)) continue;
-        const index = indexes.get(partition);
-        index?.delete(before as TaskState);
-        if (index?.size === 0) indexes.delete(partition);
+        indexes.get(partition)?.delete(before as TaskState);
       }
       for (const partition of now) {
         let index = indexes.get(partition);
         if (index === undefined) {
+          if (!keptFromTheStart(partition)) continue;
           index = new BTree<SortEntry, undefined>(undefined, this.orders[field]);
           indexes.set(partition, index);
         }
