@@ -179,15 +179,13 @@ describe('migrations (mongo driver)', () => {
     });
   });
 
-  it('fills priority_rank on tasks stored before 0007, batch by batch, so they sort by priority', async () => {
+  it('fills priority_rank on tasks stored before 0007, so they sort by priority', async () => {
     const uri = freshDatabaseUri('migrations_backfill');
     const at = MIGRATIONS.findIndex((m) => m.id === '0009-priority-rank-backfill');
     const { backfill } = MIGRATIONS[at].steps[0] as BackfillStep;
     // The migration is data, so it carries its own table: the one the adapter writes.
     expect(backfill.values).toEqual(PRIORITY_RANK);
-    const old = Array.from({ length: backfill.batchSize * 2 + 17 }, (_, i) =>
-      storedBeforeIssue18(i),
-    );
+    const old = Array.from({ length: 12 }, (_, i) => storedBeforeIssue18(i));
     const lines: string[] = [];
     await withDatabase(uri, async (db) => {
       await new MongoMigrator(db, MIGRATIONS.slice(0, at)).up();
@@ -210,27 +208,31 @@ describe('migrations (mongo driver)', () => {
         await t.http().post('/tasks').set(as(ALICE)).send({ title: 'New', priority: 'high' }),
         201,
       ).body as TaskBody;
-      const listed: TaskBody[] = [];
-      let cursor: string | null = null;
-      do {
-        const query: Record<string, string | number> = { sort: 'priority', limit: 100 };
-        if (cursor !== null) query.cursor = cursor;
-        const res = await t.http().get('/tasks').query(query).set(as(ADMIN));
-        const body = ensureStatus(res, 200).body as {
-          items: TaskBody[];
-          next_cursor: string | null;
-        };
-        listed.push(...body.items);
-        cursor = body.next_cursor;
-      } while (cursor !== null);
       const rank = (priority: string) => PRIORITY_RANK[priority as keyof typeof PRIORITY_RANK];
-      const expected = [
+      const all = [
         ...old.map((doc) => ({ id: doc._id, priority: doc.priority as string })),
         { id: created.id, priority: 'high' },
-      ]
-        .sort((a, b) => rank(a.priority) - rank(b.priority) || (a.id < b.id ? -1 : 1))
-        .map((task) => task.id);
-      expect(listed.map((task) => task.id)).toEqual(expected);
+      ];
+      for (const sort of ['priority', '-priority']) {
+        const sign = sort === 'priority' ? 1 : -1;
+        const listed: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const query: Record<string, string | number> = { sort, limit: 5 };
+          if (cursor !== null) query.cursor = cursor;
+          const res = await t.http().get('/tasks').query(query).set(as(ADMIN));
+          const body = ensureStatus(res, 200).body as {
+            items: TaskBody[];
+            next_cursor: string | null;
+          };
+          listed.push(...body.items.map((task) => task.id));
+          cursor = body.next_cursor;
+        } while (cursor !== null);
+        const expected = [...all]
+          .sort((a, b) => sign * (rank(a.priority) - rank(b.priority) || (a.id < b.id ? -1 : 1)))
+          .map((task) => task.id);
+        expect({ sort, listed }).toEqual({ sort, listed: expected });
+      }
     } finally {
       await t.close();
     }
@@ -239,12 +241,53 @@ describe('migrations (mongo driver)', () => {
     lines.length = 0;
     await withDatabase(uri, async (db) => {
       await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).down(1);
-      expect(
-        await db.collection('tasks').countDocuments({ priority_rank: { $exists: false } }),
-      ).toBe(0);
+      const missing = await db
+        .collection('tasks')
+        .countDocuments({ priority_rank: { $exists: false } });
+      expect(missing).toBe(0);
       await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).up();
     });
     expect(lines).toContain('    filled 0 document(s)');
+  });
+
+  it('backfills batch by batch, only where the field is missing, and leaves unknown sources', async () => {
+    const uri = freshDatabaseUri('migrations_backfill_batches');
+    const fill: Migration = {
+      id: '0001-fill-size-rank',
+      description: 'size_rank from size',
+      steps: [
+        {
+          backfill: {
+            collection: 'boxes',
+            field: 'size_rank',
+            from: 'size',
+            values: { small: 1, large: 2 },
+            batchSize: 3,
+          },
+        },
+      ],
+    };
+    const boxes = [
+      ...Array.from({ length: 7 }, (_, i) => ({ _id: `b${i}`, size: i % 2 ? 'small' : 'large' })),
+      // Written since by code that knows the field (here with a value the table would not give).
+      { _id: 'b7', size: 'small', size_rank: 9 },
+      { _id: 'b8', size: 'large', size_rank: 2 },
+      { _id: 'b9', size: 'huge' },
+    ];
+    const lines: string[] = [];
+    await withDatabase(uri, async (db) => {
+      await db.collection('boxes').insertMany(boxes as never[]);
+      await new MongoMigrator(db, [fill], { log: (l) => lines.push(l) }).up();
+      const stored = await db.collection('boxes').find({}).sort({ _id: 1 }).toArray();
+      expect(stored.map((doc) => [doc._id, doc.size_rank])).toEqual([
+        ...boxes.slice(0, 7).map((box) => [box._id, box.size === 'small' ? 1 : 2]),
+        ['b7', 9],
+        ['b8', 2],
+        ['b9', undefined],
+      ]);
+    });
+    expect(lines).toContain('  backfill boxes.size_rank from size, 3 at a time');
+    expect(lines).toContain('    filled 7 document(s); 1 with an unknown size left as they are');
   });
 
   it('prints its usage for an unknown command', async () => {
