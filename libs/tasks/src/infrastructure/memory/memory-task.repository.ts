@@ -214,9 +214,9 @@ function removeSorted(ids: string[], id: string): void {
  * Tasks in a Map plus the ids in creation order (ids are ULIDs, so appends keep it sorted), and
  * secondary indexes — sorted id lists per assignee, creator, status and visible-to — so a listing
  * starts from the narrowest list at the cursor (binary search) instead of scanning every task.
- * For the other sorts, the same partitions (and one of every task) are B-trees per sort key
- * ordered by (value, id): a page seeks to its cursor and reads on until it is full
- * (docs/DECISIONS.md, "Memory driver lists").
+ * For the other sorts, the same partitions (plus every task and the open tasks) have a B-tree
+ * per sort key ordered by (value, id), built when first sorted in: a page seeks to its cursor
+ * and reads on until it is full (docs/DECISIONS.md, "Memory driver lists").
  */
 @Injectable()
 export class MemoryTaskRepository extends TaskRepository {
