@@ -1,5 +1,18 @@
-import { ConcurrencyConflict } from '@taskflow/platform';
-import { TaskRepository } from '@taskflow/tasks';
+import { type Actor, ConcurrencyConflict } from '@taskflow/platform';
+import {
+  comparePositions,
+  OPEN_TO,
+  positionKey,
+  type SortableField,
+  sortValue,
+  Task,
+  TASK_PRIORITIES,
+  TASK_SORT_KEYS,
+  TASK_STATUSES,
+  type TaskFilter,
+  TaskRepository,
+  type TaskState,
+} from '@taskflow/tasks';
 import { aTaskState } from '@taskflow/tasks/testing';
 import { testDrivers } from '../support/drivers';
 import { withDatabase } from '../support/mongo';
@@ -10,6 +23,33 @@ const bob = { id: 'u_bob', role: 'human' } as const;
 const carol = { id: 'u_carol', role: 'human' } as const;
 const admin = { id: 'u_admin', role: 'admin' } as const;
 const firstPage = (limit: number) => ({ limit, after: null });
+
+/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** TaskFilter as DESIGN §8 words it, written out again for the model to check the stores by. */
+function modelMatches(task: TaskState, filter: TaskFilter): boolean {
+  const statuses = filter.status === undefined ? undefined : [filter.status].flat();
+  return (
+    (statuses === undefined || statuses.includes(task.status)) &&
+    (filter.priority === undefined || filter.priority.includes(task.priority)) &&
+    (filter.open === undefined || task.open) &&
+    (filter.assigneeId === undefined || task.assigneeId === filter.assigneeId) &&
+    (filter.creatorId === undefined || task.creatorId === filter.creatorId) &&
+    (filter.reviewerId === undefined || task.reviewerId === filter.reviewerId) &&
+    (filter.dueBefore === undefined ||
+      (task.dueAt !== null && task.dueAt.getTime() < filter.dueBefore.getTime())) &&
+    (filter.updatedSince === undefined || task.updatedAt.getTime() >= filter.updatedSince.getTime())
+  );
+}
 
 describe.each(testDrivers())('TaskRepository contract (%s)', (driver) => {
   let p: Persistence;
@@ -207,6 +247,148 @@ describe.each(testDrivers())('TaskRepository contract (%s)', (driver) => {
       expect(page.items).toHaveLength(3);
       expect(page.nextCursor).toBeNull();
     });
+  });
+
+  describe('listForActor in every sort order, against a model', () => {
+    let p3: Persistence;
+    let repo: TaskRepository;
+    /** What the store should hold: the model the lists are checked against. */
+    const stored = new Map<string, TaskState>();
+    const next = random(18);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
+    const agent: Actor = { id: 'a_agent', role: 'agent' };
+    const people = ['u_alice', 'u_bob', 'u_carol'];
+    // Few distinct values, so ties on every sort key are common.
+    const instants = [0, 1, 2, 3].map((d) => new Date(Date.UTC(2031, 0, 1 + d)));
+    const dues = [null, ...instants.slice(1)];
+
+    const someTask = (): Partial<TaskState> => {
+      const open = next() < 0.4;
+      const assigneeId = pick([null, null, ...people, agent.id]);
+      return {
+        status: assigneeId === null ? 'pending' : pick(TASK_STATUSES),
+        priority: pick(TASK_PRIORITIES),
+        dueAt: pick(dues),
+        assigneeId,
+        reviewerId: pick([null, ...people]),
+        open,
+        openTo: pick(OPEN_TO),
+        updatedAt: pick(instants),
+      };
+    };
+
+    async function change(state: TaskState, fields: Partial<TaskState>): Promise<void> {
+      const changed = { ...state, ...fields, version: state.version + 1 };
+      await repo.save(changed, state.version);
+      stored.set(state.id, changed);
+    }
+
+    /** One random change: a new sort value, holder, status, openness, or a deletion. */
+    async function changeOne(): Promise<void> {
+      const live = [...stored.values()].filter((task) => task.deletedAt === null);
+      const state = pick(live);
+      const fields = someTask();
+      const kind = pick(['priority', 'dueAt', 'updatedAt', 'holder', 'delete'] as const);
+      if (kind === 'holder') {
+        await change(state, {
+          assigneeId: fields.assigneeId,
+          status: fields.status,
+          open: fields.open,
+        });
+      } else if (kind === 'delete') {
+        await change(state, { deletedAt: pick(instants) });
+      } else {
+        await change(state, { [kind]: fields[kind] });
+      }
+    }
+
+    beforeAll(async () => {
+      p3 = await startPersistence(driver);
+      repo = p3.get(TaskRepository);
+      for (let i = 0; i < 40; i++) {
+        const state = aTaskState({ creatorId: pick(people), ...someTask() });
+        await repo.insert(state);
+        stored.set(state.id, state);
+      }
+      // Open, unassigned and the actor's own: in both halves of a non-admin's list.
+      for (const creatorId of ['u_alice', 'u_alice', 'u_bob']) {
+        const state = aTaskState({ creatorId, open: true, openTo: 'any', priority: 'high' });
+        await repo.insert(state);
+        stored.set(state.id, state);
+      }
+      for (let i = 0; i < 20; i++) await changeOne();
+    });
+    afterAll(() => p3.close());
+
+    const sorts = TASK_SORT_KEYS.flatMap((key) => [
+      { key, descending: false },
+      { key, descending: true },
+    ]);
+    const filters: TaskFilter[] = [
+      {},
+      { status: ['pending', 'assigned'] },
+      { status: 'in_progress' },
+      { priority: ['urgent', 'high'] },
+      { priority: ['low'], status: 'pending' },
+      { assigneeId: 'u_bob' },
+      { creatorId: 'u_carol' },
+      { reviewerId: 'u_alice' },
+      { open: true },
+      { dueBefore: instants[3] },
+      { updatedSince: instants[2] },
+    ];
+    const actors: Actor[] = [alice, agent, admin];
+
+    it.each(sorts.map((sort) => [`${sort.descending ? '-' : ''}${sort.key}`, sort]))(
+      'pages exactly in %s order (ties by id, no due date first) while tasks change between pages',
+      async (_name, sort) => {
+        const position = (task: TaskState) => ({
+          value: sort.key === 'created_at' ? null : sortValue(task, sort.key as SortableField),
+          id: task.id,
+        });
+        const sign = sort.descending ? -1 : 1;
+        for (const actor of actors) {
+          for (const filter of filters) {
+            let after: TaskState | null = null;
+            for (let pages = 0; ; pages++) {
+              // What the list must answer now: the visible matches after the position, in order.
+              const expected = [...stored.values()]
+                .filter((task) => Task.restore(task).isVisibleTo(actor))
+                .filter((task) => modelMatches(task, filter))
+                .filter(
+                  (task) =>
+                    after === null || sign * comparePositions(position(task), position(after)) > 0,
+                )
+                .sort((a, b) => sign * comparePositions(position(a), position(b)));
+              const cursor =
+                after === null
+                  ? null
+                  : sort.key === 'created_at'
+                    ? after.id
+                    : positionKey(position(after));
+              const page = await repo.listForActor(
+                actor,
+                filter,
+                { limit: 3, after: cursor },
+                sort,
+              );
+              const context = { actor: actor.id, filter, pages };
+              expect({ ...context, ids: page.items.map((task) => task.id) }).toEqual({
+                ...context,
+                ids: expected.slice(0, 3).map((task) => task.id),
+              });
+              expect(page.nextCursor === null).toBe(expected.length <= 3);
+              if (page.nextCursor === null) break;
+              after = page.items[page.items.length - 1].snapshot();
+              // The cursor's task may move or go, and others with it: keyset paging goes on
+              // from the position, not from the task.
+              if (next() < 0.3) await changeOne();
+              if (next() < 0.1) await change(stored.get(after.id) as TaskState, someTask());
+            }
+          }
+        }
+      },
+    );
   });
 
   if (driver === 'mongo') {

@@ -1,8 +1,16 @@
 import { MIGRATIONS } from '@taskflow/migrations';
-import { MigrationCheck, MongoMigrator, type Migration } from '@taskflow/platform';
+import {
+  type BackfillStep,
+  MigrationCheck,
+  MongoMigrator,
+  type Migration,
+} from '@taskflow/platform';
+import { PRIORITY_RANK, TASK_PRIORITIES } from '@taskflow/tasks';
 import { runMigrateCli } from '../../apps/migrate/src/cli';
+import { ADMIN, ALICE, as, ensureStatus } from '../support/api';
 import { freshDatabaseUri, withDatabase } from '../support/mongo';
 import { startTestApp } from '../support/test-app';
+import type { TaskBody } from '../support/tasks';
 
 const indexNames = (uri: string) =>
   withDatabase(uri, async (db) => {
@@ -16,8 +24,32 @@ const indexNames = (uri: string) =>
   });
 
 const EXPECTED_INDEXES = MIGRATIONS.flatMap((m) =>
-  m.steps.map((s) => `${s.createIndex.collection}.${s.createIndex.name}`),
+  m.steps.flatMap((s) =>
+    'createIndex' in s ? [`${s.createIndex.collection}.${s.createIndex.name}`] : [],
+  ),
 ).sort();
+
+/** A task document as the Mongo adapter stored it before issue 18 (no rank, no open fields). */
+function storedBeforeIssue18(i: number) {
+  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
+  return {
+    // A fixed-width base-36 counter sorts like the ULIDs the API mints (all before them).
+    _id: `t_00${i.toString(36).padStart(24, '0')}`,
+    title: `Stored before issue 18, ${i}`,
+    description: '',
+    status: 'pending',
+    priority: TASK_PRIORITIES[(i * 3) % TASK_PRIORITIES.length],
+    due_at: null,
+    creator_id: ALICE,
+    assignee_id: null,
+    reviewer_id: null,
+    visible_to: [ALICE],
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    deleted_at: null,
+  };
+}
 
 async function cli(uri: string, ...args: string[]): Promise<{ code: number; output: string }> {
   const lines: string[] = [];
@@ -145,6 +177,117 @@ describe('migrations (mongo driver)', () => {
       expect(index?.expireAfterSeconds).toBe(ferretDb ? undefined : 0);
       expect(lines.some((l) => /no TTL indexes/.test(l))).toBe(ferretDb);
     });
+  });
+
+  it('fills priority_rank on tasks stored before 0007, so they sort by priority', async () => {
+    const uri = freshDatabaseUri('migrations_backfill');
+    const at = MIGRATIONS.findIndex((m) => m.id === '0009-priority-rank-backfill');
+    const { backfill } = MIGRATIONS[at].steps[0] as BackfillStep;
+    // The migration is data, so it carries its own table: the one the adapter writes.
+    expect(backfill.values).toEqual(PRIORITY_RANK);
+    const old = Array.from({ length: 12 }, (_, i) => storedBeforeIssue18(i));
+    const lines: string[] = [];
+    await withDatabase(uri, async (db) => {
+      await new MongoMigrator(db, MIGRATIONS.slice(0, at)).up();
+      await db.collection('tasks').insertMany(old as never[]);
+      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).up();
+      const stored = await db
+        .collection('tasks')
+        .find({}, { projection: { priority: 1, priority_rank: 1 } })
+        .toArray();
+      expect(stored).toHaveLength(old.length);
+      for (const doc of stored) {
+        expect(doc.priority_rank).toBe(PRIORITY_RANK[doc.priority as keyof typeof PRIORITY_RANK]);
+      }
+    });
+    expect(lines).toContain(`    filled ${old.length} document(s)`);
+
+    const t = await startTestApp('mongo', { MONGODB_URI: uri });
+    try {
+      const created = ensureStatus(
+        await t.http().post('/tasks').set(as(ALICE)).send({ title: 'New', priority: 'high' }),
+        201,
+      ).body as TaskBody;
+      const rank = (priority: string) => PRIORITY_RANK[priority as keyof typeof PRIORITY_RANK];
+      const all = [
+        ...old.map((doc) => ({ id: doc._id, priority: doc.priority as string })),
+        { id: created.id, priority: 'high' },
+      ];
+      for (const sort of ['priority', '-priority']) {
+        const sign = sort === 'priority' ? 1 : -1;
+        const listed: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const query: Record<string, string | number> = { sort, limit: 5 };
+          if (cursor !== null) query.cursor = cursor;
+          const res = await t.http().get('/tasks').query(query).set(as(ADMIN));
+          const body = ensureStatus(res, 200).body as {
+            items: TaskBody[];
+            next_cursor: string | null;
+          };
+          listed.push(...body.items.map((task) => task.id));
+          cursor = body.next_cursor;
+        } while (cursor !== null);
+        const expected = [...all]
+          .sort((a, b) => sign * (rank(a.priority) - rank(b.priority) || (a.id < b.id ? -1 : 1)))
+          .map((task) => task.id);
+        expect({ sort, listed }).toEqual({ sort, listed: expected });
+      }
+    } finally {
+      await t.close();
+    }
+
+    // Down keeps the values; up again finds nothing left to fill.
+    lines.length = 0;
+    await withDatabase(uri, async (db) => {
+      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).down(1);
+      const missing = await db
+        .collection('tasks')
+        .countDocuments({ priority_rank: { $exists: false } });
+      expect(missing).toBe(0);
+      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).up();
+    });
+    expect(lines).toContain('    filled 0 document(s)');
+  });
+
+  it('backfills batch by batch, only where the field is missing, and leaves unknown sources', async () => {
+    const uri = freshDatabaseUri('migrations_backfill_batches');
+    const fill: Migration = {
+      id: '0001-fill-size-rank',
+      description: 'size_rank from size',
+      steps: [
+        {
+          backfill: {
+            collection: 'boxes',
+            field: 'size_rank',
+            from: 'size',
+            values: { small: 1, large: 2 },
+            batchSize: 3,
+          },
+        },
+      ],
+    };
+    const boxes = [
+      ...Array.from({ length: 7 }, (_, i) => ({ _id: `b${i}`, size: i % 2 ? 'small' : 'large' })),
+      // Written since by code that knows the field (here with a value the table would not give).
+      { _id: 'b7', size: 'small', size_rank: 9 },
+      { _id: 'b8', size: 'large', size_rank: 2 },
+      { _id: 'b9', size: 'huge' },
+    ];
+    const lines: string[] = [];
+    await withDatabase(uri, async (db) => {
+      await db.collection('boxes').insertMany(boxes as never[]);
+      await new MongoMigrator(db, [fill], { log: (l) => lines.push(l) }).up();
+      const stored = await db.collection('boxes').find({}).sort({ _id: 1 }).toArray();
+      expect(stored.map((doc) => [doc._id, doc.size_rank])).toEqual([
+        ...boxes.slice(0, 7).map((box) => [box._id, box.size === 'small' ? 1 : 2]),
+        ['b7', 9],
+        ['b8', 2],
+        ['b9', undefined],
+      ]);
+    });
+    expect(lines).toContain('  backfill boxes.size_rank from size, 3 at a time');
+    expect(lines).toContain('    filled 7 document(s); 1 with an unknown size left as they are');
   });
 
   it('prints its usage for an unknown command', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A step of a migration. Steps are data, not code, so a migration's checksum is the same however
+ * An index step of a migration. Steps are data, not code, so a migration's checksum is the same however
  * the file was compiled, and `down` is the steps undone in reverse.
  */
 export interface IndexStep {
@@ -15,7 +15,23 @@ export interface IndexStep {
   };
 }
 
-export type MigrationStep = IndexStep;
+/**
+ * Fills `field` where a document lacks it, from the value of `from` through `values`, `batchSize`
+ * documents at a time in `_id` order. It writes only documents still lacking the field and whose
+ * `from` is unchanged, so it may run while the app serves, and again. `down` keeps the values: the
+ * app writes the field itself, so removing it would also strip documents written since.
+ */
+export interface BackfillStep {
+  readonly backfill: {
+    readonly collection: string;
+    readonly field: string;
+    readonly from: string;
+    readonly values: Readonly<Record<string, string | number | boolean>>;
+    readonly batchSize: number;
+  };
+}
+
+export type MigrationStep = IndexStep | BackfillStep;
 
 export interface Migration {
   /** `NNNN-words`; migrations apply in id order. */

@@ -1,7 +1,13 @@
 import { mongo } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { assertMigrationList, checksumOf, Migration, MigrationStep } from '../migration';
+import {
+  assertMigrationList,
+  BackfillStep,
+  checksumOf,
+  Migration,
+  MigrationStep,
+} from '../migration';
 import { isDuplicateKey } from './mongo-errors';
 
 export const CHANGELOG_COLLECTION = 'migrations';
@@ -44,6 +50,9 @@ export interface MigratorOptions {
   /** A lock older than this is taken to be left by a crashed runner. */
   readonly lockTtlMs?: number;
 }
+
+/** A stored document's `_id`, whatever its type (tasks have string ids). */
+type StoredId = mongo.WithId<mongo.Document>['_id'];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -172,6 +181,7 @@ export class MongoMigrator {
   }
 
   private async apply(step: MigrationStep): Promise<void> {
+    if ('backfill' in step) return this.backfill(step.backfill);
     const { collection, name, keys, unique, expireAfterSeconds } = step.createIndex;
     const options = { name, ...(unique ? { unique: true } : {}) };
     this.log(
@@ -192,7 +202,72 @@ export class MongoMigrator {
     }
   }
 
+  /**
+   * One pass in `_id` order over the documents lacking the field. Each write is guarded by the
+   * field still missing and `from` unchanged; a re-read of the batch then repairs a value that
+   * landed on a concurrent change (FerretDB runs a guarded update as a read, then a write).
+   */
+  private async backfill(step: BackfillStep['backfill']): Promise<void> {
+    const { collection, field, from, values, batchSize } = step;
+    const docs = this.db.collection(collection);
+    const known = (value: unknown): value is string =>
+      typeof value === 'string' && Object.hasOwn(values, value);
+    this.log(`  backfill ${collection}.${field} from ${from}, ${batchSize} at a time`);
+    let filled = 0;
+    let unknown = 0;
+    let after: StoredId | undefined;
+    for (;;) {
+      const batch = await docs
+        .find(
+          { [field]: { $exists: false }, ...(after === undefined ? {} : { _id: { $gt: after } }) },
+          { projection: { _id: 1, [from]: 1 } },
+        )
+        .sort({ _id: 1 })
+        .limit(batchSize)
+        .toArray();
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1]._id;
+      const byValue = new Map<string, StoredId[]>();
+      for (const doc of batch) {
+        const source = doc[from];
+        if (!known(source)) unknown += 1;
+        else byValue.set(source, [...(byValue.get(source) ?? []), doc._id]);
+      }
+      for (const [source, ids] of byValue) {
+        const result = await docs.updateMany(
+          { _id: { $in: ids }, [from]: source, [field]: { $exists: false } },
+          { $set: { [field]: values[source] } },
+        );
+        filled += result.modifiedCount;
+      }
+      const written = await docs
+        .find(
+          { _id: { $in: batch.map((doc) => doc._id) } },
+          { projection: { [from]: 1, [field]: 1 } },
+        )
+        .toArray();
+      for (const doc of written) {
+        const source = doc[from];
+        if (known(source) && doc[field] !== undefined && doc[field] !== values[source]) {
+          await docs.updateOne(
+            { _id: doc._id, [from]: source },
+            { $set: { [field]: values[source] } },
+          );
+        }
+      }
+      await this.renewLock();
+    }
+    this.log(
+      `    filled ${filled} document(s)${unknown > 0 ? `; ${unknown} with an unknown ${from} left as they are` : ''}`,
+    );
+  }
+
   private async undo(step: MigrationStep): Promise<void> {
+    if ('backfill' in step) {
+      const { collection, field } = step.backfill;
+      this.log(`  keep ${collection}.${field}: the app writes it too (see the step's comment)`);
+      return;
+    }
     const { collection, name } = step.createIndex;
     this.log(`  drop index ${collection}.${name}`);
     try {

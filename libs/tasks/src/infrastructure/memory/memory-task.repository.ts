@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import BTree from 'sorted-btree';
 import {
   Actor,
   ConcurrencyConflict,
@@ -60,6 +61,136 @@ function indexKeys(task: TaskState): [IndexName, string][] {
   return keys;
 }
 
+/** A keyset position to seek to in a sort index: where a task with this value and id sorts. */
+interface Seek {
+  readonly seek: TaskPosition;
+}
+type SortEntry = TaskState | Seek;
+type SortIndex = BTree<SortEntry, undefined>;
+
+const SORTED_FIELDS: readonly SortableField[] = ['updated_at', 'due_at', 'priority'];
+/** The sort-index partition of every task that is not deleted (an admin's unfiltered list). */
+const ALL = '*';
+/** Sort before and after every id, for range ends that take every task of one value. */
+const BEFORE_ANY_ID = '';
+const AFTER_ANY_ID = '\uffff';
+
+/** comparePositions over tasks and seek positions alike: (value, id), nulls first. */
+function sortOrder(field: SortableField): (a: SortEntry, b: SortEntry) => number {
+  const valueOf = (entry: SortEntry) =>
+    'seek' in entry ? entry.seek.value : sortValue(entry, field);
+  const idOf = (entry: SortEntry) => ('seek' in entry ? entry.seek.id : entry.id);
+  return (a, b) => {
+    const x = valueOf(a);
+    const y = valueOf(b);
+    if (x !== y) {
+      if (x === null) return -1;
+      if (y === null) return 1;
+      return x - y;
+    }
+    const i = idOf(a);
+    const j = idOf(b);
+    return i < j ? -1 : i > j ? 1 : 0;
+  };
+}
+
+/** A sort-index partition of its own: the open tasks, held or not (the `open=true` filter). */
+const OPEN_TASKS = 'open=true';
+
+/**
+ * The sort-index partitions a task is listed in: ALL, OPEN_TASKS if open, and every id index but
+ * `leased` (`name:key`); none once deleted (lists never show deleted tasks).
+ */
+function sortPartitions(task: TaskState): string[] {
+  if (task.deletedAt !== null) return [];
+  const partitions = [ALL];
+  if (task.open) partitions.push(OPEN_TASKS);
+  for (const [name, key] of indexKeys(task)) {
+    if (name !== 'leased') partitions.push(`${name}:${key}`);
+  }
+  return partitions;
+}
+
+/**
+ * The positions a filter confines a sort to, when it filters on the sort key itself: a list by
+ * due date due before a day, by update time since an instant, or by priority of some priorities.
+ */
+function rangeOf(
+  field: SortableField,
+  filter: TaskFilter,
+): { low: TaskPosition | null; high: TaskPosition | null } {
+  if (field === 'updated_at' && filter.updatedSince !== undefined) {
+    return { low: { value: filter.updatedSince.getTime(), id: BEFORE_ANY_ID }, high: null };
+  }
+  if (field === 'due_at' && filter.dueBefore !== undefined) {
+    // Any date (after the nulls), strictly before dueBefore.
+    return {
+      low: { value: Number.MIN_SAFE_INTEGER, id: BEFORE_ANY_ID },
+      high: { value: filter.dueBefore.getTime() - 1, id: AFTER_ANY_ID },
+    };
+  }
+  if (field === 'priority' && filter.priority !== undefined && filter.priority.length > 0) {
+    const ranks = filter.priority.map((priority) => PRIORITY_RANK[priority]);
+    return {
+      low: { value: Math.min(...ranks), id: BEFORE_ANY_ID },
+      high: { value: Math.max(...ranks), id: AFTER_ANY_ID },
+    };
+  }
+  return { low: null, high: null };
+}
+
+/**
+ * Partitions whose sort indexes are kept from the start: every task, and the open ones (few).
+ * The others — per assignee, creator, status and viewer — are built from their id list the first
+ * time a list reads them, then kept, so a store pays only for the partitions lists are sorted in.
+ */
+const keptFromTheStart = (partition: string): boolean =>
+  partition === ALL || partition === OPEN_TASKS || partition.startsWith('open:');
+
+/** The keys of a sort index from `start` (or its end), one way or the other. */
+function walk(index: SortIndex, start: Seek | undefined, descending: boolean): Iterator<SortEntry> {
+  if (!descending) return index.keys(start);
+  const entries = index.entriesReversed(start, []);
+  return {
+    next: () => {
+      const step = entries.next();
+      return step.done ? step : { done: false, value: step.value[0] };
+    },
+  };
+}
+
+/**
+ * The union of some sort indexes in order, each task once (a task in two of them sorts equal in
+ * both, so every walk standing on it steps past it).
+ */
+function* merged(
+  walks: Iterator<SortEntry>[],
+  order: (a: SortEntry, b: SortEntry) => number,
+  sign: number,
+): Generator<SortEntry> {
+  const heads = walks.map((w) => w.next());
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head.done) continue;
+      if (best < 0 || sign * order(head.value, heads[best].value as SortEntry) < 0) best = i;
+    }
+    if (best < 0) return;
+    const entry = heads[best].value as SortEntry;
+    yield entry;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (!head.done && order(head.value, entry) === 0) heads[i] = walks[i].next();
+    }
+  }
+}
+
+const splitPartition = (partition: string): [IndexName, string] => {
+  const at = partition.indexOf(':');
+  return [partition.slice(0, at) as IndexName, partition.slice(at + 1)];
+};
+
 const sameKey = (a: [IndexName, string], b: [IndexName, string]): boolean =>
   a[0] === b[0] && a[1] === b[1];
 
@@ -83,6 +214,9 @@ function removeSorted(ids: string[], id: string): void {
  * Tasks in a Map plus the ids in creation order (ids are ULIDs, so appends keep it sorted), and
  * secondary indexes — sorted id lists per assignee, creator, status and visible-to — so a listing
  * starts from the narrowest list at the cursor (binary search) instead of scanning every task.
+ * For the other sorts, the same partitions (plus every task and the open tasks) have a B-tree
+ * per sort key ordered by (value, id), built when first sorted in: a page seeks to its cursor
+ * and reads on until it is full (docs/DECISIONS.md, "Memory driver lists").
  */
 @Injectable()
 export class MemoryTaskRepository extends TaskRepository {
@@ -96,6 +230,17 @@ export class MemoryTaskRepository extends TaskRepository {
     open: new Map(),
     leased: new Map(),
   };
+  /**
+   * Per sort key, a B-tree per partition, once built (keptFromTheStart). Its keys are the stored
+   * task states, which sort by (value, id); a save replaces them, and a heartbeat (which moves no
+   * sort value) may leave the one before, so a walk reads the task itself from `tasks`.
+   */
+  private readonly sorted = Object.fromEntries(
+    SORTED_FIELDS.map((field) => [field, new Map<string, SortIndex>()]),
+  ) as Record<SortableField, Map<string, SortIndex>>;
+  private readonly orders = Object.fromEntries(
+    SORTED_FIELDS.map((field) => [field, sortOrder(field)]),
+  ) as Record<SortableField, (a: SortEntry, b: SortEntry) => number>;
 
   constructor(private readonly unitOfWork: MemoryUnitOfWork) {
     super();
@@ -110,6 +255,7 @@ export class MemoryTaskRepository extends TaskRepository {
         this.tasks.set(task.id, task);
         insertSorted(this.order, task.id);
         this.index(task.id, [], indexKeys(task));
+        this.sortIndex(null, task);
       },
     });
   }
@@ -127,6 +273,7 @@ export class MemoryTaskRepository extends TaskRepository {
         if (stored?.version !== expectedVersion) return;
         this.tasks.set(task.id, task);
         this.index(task.id, indexKeys(stored), indexKeys(task));
+        this.sortIndex(stored, task);
       },
     });
   }
@@ -147,11 +294,10 @@ export class MemoryTaskRepository extends TaskRepository {
     page: PageRequest,
     sort: TaskSort = DEFAULT_TASK_SORT,
   ): Promise<Page<Task>> {
-    const ids = this.candidates(actor, filter);
     const states =
       sort.key === 'created_at'
-        ? this.inIdOrder(ids, actor, filter, page, sort.descending)
-        : this.inValueOrder(ids, actor, filter, page, sort);
+        ? this.inIdOrder(this.candidates(actor, filter), actor, filter, page, sort.descending)
+        : this.inSortOrder(actor, filter, page, sort.key as SortableField, sort.descending);
     const more = states.length > page.limit;
     const items = states.slice(0, page.limit).map((state) => Task.restore(state));
     return { items, nextCursor: more ? items[items.length - 1].id : null };
@@ -183,36 +329,94 @@ export class MemoryTaskRepository extends TaskRepository {
   }
 
   /**
-   * One pass over the candidates keeping only the page (plus one) in order: O(n) for n
-   * candidates, with no sort of the whole set.
+   * Walks the sort indexes of the narrowest partitions from the cursor (or the filter's range, if
+   * it filters on the sort key) until the page is full: about `limit` tasks read when the
+   * partitions hold mostly matches, however many tasks the store holds.
    */
-  private inValueOrder(
-    ids: readonly string[],
+  private inSortOrder(
     actor: Actor,
     filter: TaskFilter,
     page: PageRequest,
-    sort: TaskSort,
+    field: SortableField,
+    descending: boolean,
   ): TaskState[] {
-    const key = sort.key as SortableField;
-    const sign = sort.descending ? -1 : 1;
+    const order = this.orders[field];
+    const sign = descending ? -1 : 1;
     const after = page.after === null ? null : parsePosition(page.after);
-    const best: { state: TaskState; position: TaskPosition }[] = [];
-    const keep = page.limit + 1;
-    for (const id of ids) {
-      const state = this.tasks.get(id) as TaskState;
-      if (!matches(state, filter)) continue;
-      const position = { value: sortValue(state, key), id };
-      if (after !== null && sign * comparePositions(position, after) <= 0) continue;
-      if (best.length === keep && sign * comparePositions(position, best[keep - 1].position) >= 0) {
-        continue;
-      }
-      if (!Task.restore(state).isVisibleTo(actor)) continue;
-      let at = best.length;
-      while (at > 0 && sign * comparePositions(position, best[at - 1].position) < 0) at -= 1;
-      best.splice(at, 0, { state, position });
-      if (best.length > keep) best.pop();
+    const range = rangeOf(field, filter);
+    // Start at the cursor or at the near end of the range, whichever comes later this way.
+    let start = descending ? range.high : range.low;
+    if (after !== null && (start === null || sign * comparePositions(after, start) > 0)) {
+      start = after;
     }
-    return best.map((entry) => entry.state);
+    const end = descending ? range.low : range.high;
+    const seekStart = start === null ? undefined : { seek: start };
+    const seekEnd = end === null ? null : { seek: end };
+    const seekAfter = after === null ? null : { seek: after };
+    const walks = this.sortSources(actor, filter, field).map((index) =>
+      walk(index, seekStart, descending),
+    );
+    const found: TaskState[] = [];
+    for (const entry of merged(walks, order, sign)) {
+      if (seekEnd !== null && sign * order(entry, seekEnd) > 0) break;
+      // The cursor's own task, where it still sorts as it did.
+      if (seekAfter !== null && order(entry, seekAfter) === 0) continue;
+      const state = this.tasks.get((entry as TaskState).id) as TaskState;
+      if (!matches(state, filter) || !Task.restore(state).isVisibleTo(actor)) continue;
+      found.push(state);
+      if (found.length > page.limit) break;
+    }
+    return found;
+  }
+
+  /**
+   * The sort indexes whose union holds every task the listing can return, the fewest tasks of
+   * the choices: everything, the open tasks, one assignee, creator or reviewer (a viewer), the
+   * listed statuses, or for a non-admin their own tasks and the open, unassigned ones they are
+   * admitted to. Sizes come from the id lists (which also hold deleted tasks), so only the
+   * partitions chosen are built.
+   */
+  private sortSources(actor: Actor, filter: TaskFilter, field: SortableField): SortIndex[] {
+    const size = (partition: string): number => {
+      if (keptFromTheStart(partition)) return this.sorted[field].get(partition)?.size ?? 0;
+      const [name, key] = splitPartition(partition);
+      return this.indexes[name].get(key)?.length ?? 0;
+    };
+    const choices: string[][] = [[ALL]];
+    if (filter.open) choices.push([OPEN_TASKS]);
+    if (filter.assigneeId !== undefined) choices.push([`assignee:${filter.assigneeId}`]);
+    if (filter.creatorId !== undefined) choices.push([`creator:${filter.creatorId}`]);
+    if (filter.reviewerId !== undefined) choices.push([`visibleTo:${filter.reviewerId}`]);
+    const statuses = statusesOf(filter);
+    if (statuses !== undefined) choices.push([...new Set(statuses)].map((s) => `status:${s}`));
+    if (!isAdmin(actor)) {
+      const open = OPEN_TO.filter((value) => admits(value, actor)).map((value) => `open:${value}`);
+      choices.push([`visibleTo:${actor.id}`, ...open]);
+    }
+    const total = (choice: string[]) => choice.reduce((sum, partition) => sum + size(partition), 0);
+    const narrowest = choices.reduce((best, choice) =>
+      total(choice) < total(best) ? choice : best,
+    );
+    return narrowest.flatMap((partition) => this.sortIndexOf(field, partition) ?? []);
+  }
+
+  /** A partition's sort index, built from its id list the first time it is asked for. */
+  private sortIndexOf(field: SortableField, partition: string): SortIndex | undefined {
+    const indexes = this.sorted[field];
+    if (indexes.has(partition) || keptFromTheStart(partition)) return indexes.get(partition);
+    const [name, key] = splitPartition(partition);
+    const ids = this.indexes[name].get(key);
+    // Nothing to build (and nothing kept, whatever ids lists are asked for) until a task is there.
+    if (ids === undefined) return undefined;
+    // The id lists of these partitions hold deleted tasks too; their sort indexes do not.
+    const states = ids
+      .map((id) => this.tasks.get(id) as TaskState)
+      .filter((state) => state.deletedAt === null);
+    const order = this.orders[field];
+    const index: SortIndex = new BTree<SortEntry, undefined>(undefined, order);
+    for (const state of states.sort(order)) index.set(state, undefined);
+    indexes.set(partition, index);
+    return index;
   }
 
   async extendLease(task: TaskState, version: number): Promise<boolean> {
@@ -295,6 +499,33 @@ export class MemoryTaskRepository extends TaskRepository {
     ].filter((list) => list.length > 0);
     if (open.length === 0) return own;
     return [...new Set([own, ...open].flat())].sort();
+  }
+
+  /**
+   * Keeps the sort indexes exact: a task leaves the indexes of partitions it left or whose sort
+   * value changed, and is (re)set in the rest, which also swaps in its new state as the key.
+   * Partitions not built yet are left alone; one kept from the start is made on first use.
+   */
+  private sortIndex(before: TaskState | null, after: TaskState): void {
+    const was = before === null ? [] : sortPartitions(before);
+    const now = sortPartitions(after);
+    for (const field of SORTED_FIELDS) {
+      const indexes = this.sorted[field];
+      const moved = before === null || sortValue(before, field) !== sortValue(after, field);
+      for (const partition of was) {
+        if (!moved && now.includes(partition)) continue;
+        indexes.get(partition)?.delete(before as TaskState);
+      }
+      for (const partition of now) {
+        let index = indexes.get(partition);
+        if (index === undefined) {
+          if (!keptFromTheStart(partition)) continue;
+          index = new BTree<SortEntry, undefined>(undefined, this.orders[field]);
+          indexes.set(partition, index);
+        }
+        index.set(after, undefined, true);
+      }
+    }
   }
 
   private index(id: string, before: [IndexName, string][], after: [IndexName, string][]): void {
