@@ -192,26 +192,67 @@ async function wakeLatency(uri: string): Promise<void> {
   }
 }
 
+/** Collects garbage in the inspected process and answers its `heapUsed`. */
+async function heapReader(port: number): Promise<() => Promise<number>> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  let id = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ result?: { result?: { value?: string } } }>((resolve) => {
+      id += 1;
+      const mine = id;
+      socket.addEventListener('message', function listener(message) {
+        const reply = JSON.parse(String(message.data)) as {
+          id?: number;
+          result?: { result?: { value?: string } };
+        };
+        if (reply.id !== mine) return;
+        socket.removeEventListener('message', listener);
+        resolve(reply);
+      });
+      socket.send(JSON.stringify({ id: mine, method, params }));
+    });
+  return async () => {
+    await call('HeapProfiler.collectGarbage');
+    const reply = await call('Runtime.evaluate', {
+      expression: 'String(process.memoryUsage().heapUsed)',
+    });
+    return Number(reply.result?.result?.value);
+  };
+}
+
 const rssOf = (pid: number): number =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 async function idleRss(kind: 'streams' | 'connections'): Promise<void> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.resolve(MAIN_JS)], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      DEV_MODE: 'true',
-      RATE_LIMIT_GLOBAL: 'off',
-      RATE_LIMIT_AUTH: 'off',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes-long',
-      TASK_REPOSITORY_DRIVER: 'memory',
-      EVENT_STREAMS_PER_ACCOUNT: String(STREAMS),
+  const inspector = await freePort();
+  // The inspector lets the bench collect garbage in the app and read its heap (retained bytes).
+  const child = spawn(
+    process.execPath,
+    [`--inspect=127.0.0.1:${inspector}`, path.resolve(MAIN_JS)],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        DEV_MODE: 'true',
+        RATE_LIMIT_GLOBAL: 'off',
+        RATE_LIMIT_AUTH: 'off',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes-long',
+        TASK_REPOSITORY_DRIVER: 'memory',
+        EVENT_STREAMS_PER_ACCOUNT: String(STREAMS),
+      },
+      stdio: 'ignore',
     },
-    stdio: 'ignore',
-  });
+  );
   try {
     for (let i = 0; ; i++) {
       const up = await fetch(`http://127.0.0.1:${port}/livez`).then(
@@ -243,7 +284,9 @@ async function idleRss(kind: 'streams' | 'connections'): Promise<void> {
     // Warm up (JIT, first stream's allocations), then settle.
     for (const warm of await Promise.all(Array.from({ length: 20 }, open))) warm.destroy();
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    const heapAfterGc = await heapReader(inspector);
     const perConnection = async (label: string, connect: () => Promise<{ destroy(): void }>) => {
+      const heapBefore = await heapAfterGc();
       const before = rssOf(child.pid as number);
       const held: { destroy(): void }[] = [];
       for (let i = 0; i < STREAMS; i += 50) {
@@ -253,10 +296,12 @@ async function idleRss(kind: 'streams' | 'connections'): Promise<void> {
       }
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const after = rssOf(child.pid as number);
+      const heapAfter = await heapAfterGc();
       console.log(
         `RSS of the built app (memory driver), ${label}: ${(before / 2 ** 20).toFixed(1)} MiB before, ` +
           `${(after / 2 ** 20).toFixed(1)} MiB with ${held.length} ` +
-          `(+${((after - before) / 2 ** 20).toFixed(1)} MiB, ${((after - before) / held.length / 1024).toFixed(1)} KiB each)`,
+          `(+${((after - before) / 2 ** 20).toFixed(1)} MiB, ${((after - before) / held.length / 1024).toFixed(1)} KiB each); ` +
+          `JS heap after GC +${((heapAfter - heapBefore) / held.length / 1024).toFixed(1)} KiB each`,
       );
       for (const each of held) each.destroy();
       await new Promise((resolve) => setTimeout(resolve, 2000));
