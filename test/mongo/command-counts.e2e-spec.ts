@@ -78,7 +78,7 @@ describe('database commands per HTTP request (mongo driver)', () => {
         .send({ name: 'reader', scopes: ['tasks:read'], expires_in_days: 1 })
     ).body.key as string;
     const read = (credential: string) =>
-      log.during(async () =>
+      during(async () =>
         expectStatus(await t.http().get(`/tasks/${id}`).set(bearer(credential)), 200),
       );
     const withJwt = await read(jwt);
