@@ -4,11 +4,11 @@ import { createTask } from '../support/tasks';
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
 
 /**
- * docs/EVENTS.md: a write on another instance is readable once both instances published past
- * it, two publish periods (150 ms) plus each tick's commands; this adds the HTTP round trips and
- * the slack of a loaded test machine (at a load average of 12 on 2 cores, ticks take 200 ms+).
+ * docs/EVENTS.md: a write on another instance is readable within two ticks, 2 × (150 ms + a
+ * tick's two commands), plus the HTTP round trips here. A tick's commands take a few ms on an
+ * idle machine and hundreds during a whole test run on 2 shared cores (max 1.7 s seen there).
  */
-const CROSS_INSTANCE_BOUND_MS = 1500;
+const CROSS_INSTANCE_BOUND_MS = 2500;
 
 describe('a long-poll woken by a write on another instance (mongo driver)', () => {
   let a: TestApp;
