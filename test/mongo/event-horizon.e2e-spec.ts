@@ -1,5 +1,6 @@
 import type { mongo } from 'mongoose';
-import { ADMIN, ALICE, as, ensureStatus, expectProblem } from '../support/api';
+import { MongoEventHorizon } from '../../libs/audit/src/infrastructure/mongo/mongo-event-horizon';
+import { ADMIN, ALICE, as, BOB, ensureStatus, expectProblem } from '../support/api';
 import { withDatabase } from '../support/mongo';
 import { createTask } from '../support/tasks';
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
@@ -118,5 +119,49 @@ describe('the event horizon (mongo driver)', () => {
       collection.updateOne = updateOne;
     }
     await createTask(t, ALICE);
+  });
+
+  it('keeps each task in version order when the next version is written on an instance whose clock is behind', async () => {
+    const b = await startTestApp('mongo', { MONGODB_URI: t.mongoUri as string });
+    try {
+      // Instance b's wall clock a minute behind a's: only lifting keeps its stamps up.
+      const clock = (
+        b.app.get(MongoEventHorizon, { strict: false }) as unknown as {
+          clock: { wallMs: () => number };
+        }
+      ).clock;
+      clock.wallMs = () => Date.now() - 60_000;
+      const start = ensureStatus(
+        await t.http().get('/events').query({ after: 'now' }).set(as(ADMIN)),
+        200,
+      ).body.next_cursor as string;
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const task = await createTask(t, ALICE);
+        ensureStatus(
+          await b.http().post(`/tasks/${task.id}/assign`).set(as(ALICE)).send({ assignee_id: BOB }),
+          200,
+        );
+        ids.push(task.id);
+      }
+      const versions = new Map<string, number[]>(ids.map((id) => [id, []]));
+      let cursor = start;
+      for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+        const page = ensureStatus(
+          await t
+            .http()
+            .get('/events')
+            .query({ after: cursor, limit: 500, wait: 1 })
+            .set(as(ADMIN)),
+          200,
+        ).body as { items: { task_id: string; version: number }[]; next_cursor: string };
+        for (const event of page.items) versions.get(event.task_id)?.push(event.version);
+        cursor = page.next_cursor;
+        if ([...versions.values()].every((v) => v.length === 2)) break;
+      }
+      expect([...versions.values()]).toEqual(ids.map(() => [1, 2]));
+    } finally {
+      await b.close();
+    }
   });
 });
