@@ -119,7 +119,7 @@ run_driver() {
   echo "== fuzz[$driver]: API on 127.0.0.1:$port"
   env "${env[@]}" PORT="$port" TASK_REPOSITORY_DRIVER="$driver" NODE_ENV=test DEV_MODE=false \
     JWT_SECRET="$JWT_SECRET" BCRYPT_COST=4 LOG_LEVEL=error \
-    RATE_LIMIT_GLOBAL=1000000/60s RATE_LIMIT_AUTH=1000000/60s \
+    RATE_LIMIT_GLOBAL=1000000/60s RATE_LIMIT_AUTH=1000000/60s EVENT_STREAM_MAX_SECONDS=2 \
     BOOTSTRAP_ADMIN_ID="$ADMIN_ID" BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     node "$MAIN" >"$WORK/api-$driver.log" 2>&1 &
   local api=$!

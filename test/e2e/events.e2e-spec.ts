@@ -357,3 +357,32 @@ describe.each(TEST_DRIVERS)('GET /events (%s driver)', (driver) => {
     });
   });
 });
+
+describe.each(TEST_DRIVERS)(
+  'an event stream past EVENT_STREAM_MAX_SECONDS (%s driver)',
+  (driver) => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await startTestApp(driver, { EVENT_STREAM_MAX_SECONDS: '1' });
+    });
+    afterAll(() => t.close());
+
+    it('ends after its maximum, and the client resumes from its last id without a repeat', async () => {
+      const opened = Date.now();
+      const stream = await Stream.open(t, ALICE, '?after=now');
+      const first = await createTask(t, ALICE);
+      const frame = await stream.next();
+      expect(JSON.parse(frame.data)).toMatchObject({ id: `${first.id}:1` });
+      await expect(stream.next()).rejects.toThrow('the stream ended');
+      const lived = Date.now() - opened;
+      expect(lived).toBeGreaterThanOrEqual(1000);
+      expect(lived).toBeLessThan(3000);
+
+      const second = await createTask(t, ALICE);
+      const resumed = await Stream.open(t, ALICE, '', { 'last-event-id': frame.id });
+      expect(JSON.parse((await resumed.next()).data)).toMatchObject({ id: `${second.id}:1` });
+      resumed.close();
+    });
+  },
+);

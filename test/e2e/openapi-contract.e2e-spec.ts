@@ -44,6 +44,8 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /readyz': 'getReadiness',
   'GET /health': 'getHealth',
   'GET /metrics': 'getMetrics',
+  'GET /events': 'listEvents',
+  'GET /events/stream': 'streamEvents',
 };
 
 interface Operation {
@@ -90,6 +92,11 @@ describe.each(TEST_DRIVERS)('the OpenAPI document as a client contract (%s)', (d
       expect({ name, verb: OPERATION_VERBS.includes(verb ?? '') }).toEqual({ name, verb: true });
     }
     expect(Object.fromEntries(ids)).toEqual(OPERATION_IDS);
+  });
+
+  it('documents the event stream as text/event-stream', () => {
+    const stream = document.paths['/events/stream'].get;
+    expect(Object.keys(stream?.responses['200'].content ?? {})).toEqual(['text/event-stream']);
   });
 
   it('types every 4xx and 5xx answer as the shared problem+json schema', () => {

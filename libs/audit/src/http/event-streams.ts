@@ -34,6 +34,8 @@ interface OpenStream {
   readonly actor: Actor;
   readonly filter: LogFilter;
   position: LogPosition;
+  /** When the stream ends (EVENT_STREAM_MAX_SECONDS after it opened), ms since the epoch. */
+  readonly endsAt: number;
   /** A read is running; `again` asks for one more after it (woken meanwhile). */
   busy: boolean;
   again: boolean;
@@ -43,7 +45,10 @@ interface OpenStream {
  * The open `GET /events/stream` connections of this instance. They share everything that waits:
  * one listener on the notifier wakes them all, one timer writes every keep-alive, so an idle
  * stream costs its socket and one small object. At most EVENT_STREAMS_PER_ACCOUNT per account
- * (429 beyond); all end as soon as shutdown begins, and their clients resume with Last-Event-ID.
+ * (429 beyond); each ends after EVENT_STREAM_MAX_SECONDS (so long-lived connections spread over
+ * the instances a deployment has now), and all end as soon as shutdown begins; their clients
+ * resume with Last-Event-ID. The one timer that writes keep-alives also ends the streams whose
+ * time is up, so a stream lives up to one tick past its maximum.
  */
 @Injectable()
 export class EventStreams
@@ -113,7 +118,8 @@ export class EventStreams
     position: LogPosition,
     release: () => void,
   ): void {
-    const stream: OpenStream = { raw, actor, filter, position, busy: false, again: false };
+    const endsAt = Date.now() + this.config.eventStreamMaxSeconds * 1000;
+    const stream: OpenStream = { raw, actor, filter, position, endsAt, busy: false, again: false };
     this.open.add(stream);
     this.streamsOpen.inc();
     raw.once('close', () => {
@@ -126,9 +132,14 @@ export class EventStreams
       this.unlisten = this.notifier.listen(() => {
         for (const each of this.open) void this.pump(each);
       });
+      const tick = Math.min(KEEP_ALIVE_MS, (this.config.eventStreamMaxSeconds * 1000) / 2);
       this.keepAlive = setInterval(() => {
-        for (const each of this.open) each.raw.write(': keep-alive\n\n');
-      }, KEEP_ALIVE_MS);
+        const now = Date.now();
+        for (const each of this.open) {
+          if (now >= each.endsAt) each.raw.end();
+          else each.raw.write(': keep-alive\n\n');
+        }
+      }, tick);
       this.keepAlive.unref();
     }
     if (this.closing) raw.end();

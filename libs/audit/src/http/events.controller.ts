@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiAuthenticated, CurrentActor, RequiresScope } from '@taskflow/identity';
 import { Actor, ApiProblems } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
@@ -7,7 +7,13 @@ import type { Counter, Gauge } from 'prom-client';
 import { encodeEventCursor } from '../application/event-cursor';
 import { EventFeed } from '../application/event-feed.service';
 import { actionOfType, LogFilter } from '../domain/event';
-import { DEFAULT_EVENT_PAGE, EventFeedQuery, EventPageDto, EventStreamQuery } from './events.dto';
+import {
+  DEFAULT_EVENT_PAGE,
+  EventDto,
+  EventFeedQuery,
+  EventPageDto,
+  EventStreamQuery,
+} from './events.dto';
 import { InjectEventsServed, InjectLongPollWaiters } from './event-metrics';
 import { EventStreams } from './event-streams';
 
@@ -26,6 +32,12 @@ function abortOnClose(reply: FastifyReply): AbortSignal {
   reply.raw.once('close', () => controller.abort());
   return controller.signal;
 }
+
+/** The JSON in an SSE event's `data`: an event (OpenAPI 3.1 keywords). */
+const CONTENT_IS_AN_EVENT = {
+  contentMediaType: 'application/json',
+  contentSchema: { $ref: getSchemaPath(EventDto) },
+};
 
 @ApiTags('events')
 @ApiAuthenticated()
@@ -66,9 +78,31 @@ export class EventsController {
   }
 
   @Get('stream')
-  @ApiProduces('text/event-stream')
+  @ApiExtraModels(EventDto)
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event' })
-  @ApiOkResponse({ description: 'Server-Sent Events: id = cursor, event = type, data = JSON' })
+  @ApiOkResponse({
+    description: 'Server-Sent Events: id = cursor, event = type, data = JSON',
+    // One SSE event, as the HTML specification frames it (OpenAPI 3.2's generic SSE schema):
+    // `data` carries the event's JSON. Schemathesis checks every event of a stream against it.
+    content: {
+      'text/event-stream': {
+        schema: {
+          type: 'object',
+          required: ['id', 'event', 'data'],
+          properties: {
+            id: { type: 'string', description: "The event's cursor (resume with Last-Event-ID)" },
+            event: { type: 'string', description: 'The event type, e.g. task.created' },
+            data: {
+              type: 'string',
+              description: "The event's JSON (EventDto)",
+              // OpenAPI 3.1 keywords that @nestjs/swagger's types do not list yet.
+              ...(CONTENT_IS_AN_EVENT as object),
+            },
+          },
+        },
+      },
+    },
+  })
   @ApiProblems(400)
   async stream(
     @CurrentActor() actor: Actor,

@@ -434,6 +434,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/livez": {
         parameters: {
             query?: never;
@@ -795,6 +827,44 @@ export interface components {
         RecordPageDto: {
             items: components["schemas"]["RecordDto"][];
             next_cursor: string | null;
+        };
+        EventDto: {
+            /**
+             * @description <task id>:<version>
+             * @example t_01jd3k8w9x2m4n6p8r0t2v4x6z:2
+             */
+            id: string;
+            /**
+             * @example task.assigned
+             * @enum {string}
+             */
+            type: "task.created" | "task.assigned" | "task.started" | "task.submitted" | "task.approved" | "task.rejected" | "task.closed" | "task.cancelled" | "task.reactivated" | "task.updated" | "task.deleted" | "task.claimed" | "task.released" | "task.lease_expired";
+            task_id: string;
+            version: number;
+            actor_id: string;
+            /**
+             * @description How the actor came in: session, api_key:<key id>, dev_header or system
+             * @example session
+             */
+            via: string;
+            /** Format: date-time */
+            at: string;
+            from_status: string | null;
+            to_status: string;
+            /** @description { field: { from, to } } */
+            changes: {
+                [key: string]: unknown;
+            };
+            request_id: string | null;
+            /** @description The task as it stood after the change (without allowed_actions) */
+            task: {
+                [key: string]: unknown;
+            };
+        };
+        EventPageDto: {
+            items: components["schemas"]["EventDto"][];
+            /** @description Pass as `after` for the next page; never null */
+            next_cursor: string;
         };
         ProbeDto: {
             /**
@@ -4023,6 +4093,136 @@ export interface operations {
             };
             /** @description A path parameter is too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description A next_cursor (or an event id: line of the stream), or `now`; none: the oldest */
+                after?: string;
+                /** @description Comma-separated event types (task.created, task.assigned, task.started, task.submitted, task.approved, task.rejected, task.closed, task.cancelled, task.reactivated, task.updated, task.deleted, task.claimed, task.released, task.lease_expired) */
+                types?: string;
+                task_id?: string;
+                limit?: number;
+                /** @description Seconds to wait for an event when there is none yet */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events after the cursor, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPageDto"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The actor may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description A next_cursor (or an event id: line of the stream), or `now`; none: the oldest */
+                after?: string;
+                /** @description Comma-separated event types (task.created, task.assigned, task.started, task.submitted, task.approved, task.rejected, task.closed, task.cancelled, task.reactivated, task.updated, task.deleted, task.claimed, task.released, task.lease_expired) */
+                types?: string;
+                task_id?: string;
+            };
+            header?: {
+                /** @description Resume after this event */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events: id = cursor, event = type, data = JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The actor may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -76,6 +76,8 @@ describe('loadConfig: authentication settings', () => {
     ['SMTP_URL', 'http://mail.example.test'],
     ['EVENT_STREAMS_PER_ACCOUNT', '0'],
     ['EVENT_STREAMS_PER_ACCOUNT', 'five'],
+    ['EVENT_STREAM_MAX_SECONDS', '0'],
+    ['EVENT_STREAM_MAX_SECONDS', '86401'],
   ])('names %s=%s as a bad value', (name, value) => {
     expect(problemsOf({ ...PRODUCTION, [name]: value })).toMatch(new RegExp(`- ${name}`));
   });
@@ -85,6 +87,13 @@ describe('loadConfig: authentication settings', () => {
     expect(
       loadConfig({ ...PRODUCTION, EVENT_STREAMS_PER_ACCOUNT: '2' }).eventStreamsPerAccount,
     ).toBe(2);
+  });
+
+  it('reads EVENT_STREAM_MAX_SECONDS (default 30 minutes)', () => {
+    expect(loadConfig(PRODUCTION).eventStreamMaxSeconds).toBe(1800);
+    expect(loadConfig({ ...PRODUCTION, EVENT_STREAM_MAX_SECONDS: '2' }).eventStreamMaxSeconds).toBe(
+      2,
+    );
   });
 
   it('accepts smtp:// and smtps:// URLs', () => {

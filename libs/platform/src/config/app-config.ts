@@ -47,6 +47,7 @@ class Environment {
   @IsOptional() @IsBooleanString() LOG_PRETTY?: string;
   @IsOptional() @IsInt() @Min(0) @Max(3600) SHUTDOWN_GRACE_SECONDS?: number;
   @IsOptional() @IsInt() @Min(1) @Max(1000) EVENT_STREAMS_PER_ACCOUNT?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(86_400) EVENT_STREAM_MAX_SECONDS?: number;
   @IsOptional()
   @Matches(/^(true|false|[0-9]+)$/, { message: 'TRUST_PROXY must be true, false or a hop count' })
   TRUST_PROXY?: string;
@@ -85,6 +86,7 @@ const INTEGERS = [
   'IDEMPOTENCY_TTL',
   'SHUTDOWN_GRACE_SECONDS',
   'EVENT_STREAMS_PER_ACCOUNT',
+  'EVENT_STREAM_MAX_SECONDS',
   'REQUEST_TIMEOUT_SECONDS',
   'CONNECTION_TIMEOUT_SECONDS',
 ] as const;
@@ -131,6 +133,8 @@ export class AppConfig {
   readonly requestTimeoutSeconds!: number;
   /** Open `GET /events/stream` connections one account may hold on one instance (DESIGN §9). */
   readonly eventStreamsPerAccount!: number;
+  /** An event stream ends after this long; its client resumes with Last-Event-ID. */
+  readonly eventStreamMaxSeconds!: number;
   /** A connection on which nothing moves for this long is closed. */
   readonly connectionTimeoutSeconds!: number;
   /** Origins whose browser pages may call the API (CORS); empty: none. */
@@ -239,6 +243,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     requestTimeoutSeconds,
     connectionTimeoutSeconds,
     eventStreamsPerAccount: env.EVENT_STREAMS_PER_ACCOUNT ?? 5,
+    eventStreamMaxSeconds: env.EVENT_STREAM_MAX_SECONDS ?? 30 * 60,
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim().toLowerCase())
