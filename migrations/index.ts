@@ -6,6 +6,7 @@ import { migration as expiryIndexes } from './0004-idempotency-and-rate-limit-ex
 import { migration as identityTokenIndexes } from './0005-identity-token-indexes';
 import { migration as apiKeyIndexes } from './0006-api-key-indexes';
 import { migration as agentIndexes } from './0007-agent-indexes';
+import { migration as eventLog } from './0008-event-log';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   identityTokenIndexes,
   apiKeyIndexes,
   agentIndexes,
+  eventLog,
 ];

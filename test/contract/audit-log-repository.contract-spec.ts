@@ -1,10 +1,34 @@
-import { AuditLogRepository } from '@taskflow/audit';
+import {
+  AuditEntry,
+  AuditLogRepository,
+  LogFilter,
+  LoggedEntry,
+  LogPosition,
+} from '@taskflow/audit';
 import { ConcurrencyConflict } from '@taskflow/platform';
 import { aTaskState } from '@taskflow/tasks/testing';
 import { testDrivers } from '../support/drivers';
 import { anAuditEntry, aRecord } from '../support/fixtures';
 import { withDatabase } from '../support/mongo';
 import { Persistence, startPersistence } from '../support/persistence';
+
+/** An entry as read back: stamped with its place in the log as it was written. */
+const stamped = (entry: AuditEntry) => ({ ...entry, seq: expect.any(Number) });
+
+/** Reads until `ids` are all below the horizon (at once in memory; within ticks under Mongo). */
+async function readAll(
+  log: AuditLogRepository,
+  from: LogPosition,
+  filter: LogFilter,
+  ids: readonly string[],
+): Promise<LoggedEntry[]> {
+  for (const deadline = Date.now() + 5000; ;) {
+    const read = await log.readAfter(from, filter, 100);
+    const seen = new Set(read.map((entry) => entry.id));
+    if (ids.every((id) => seen.has(id)) || Date.now() > deadline) return read;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
   let p: Persistence;
@@ -29,7 +53,7 @@ describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
     await log.append(first);
     await log.append(second);
     const page = await log.listForTask(v1.id, { limit: 10, after: null });
-    expect(page.items).toEqual([first, second]);
+    expect(page.items).toEqual([stamped(first), stamped(second)]);
     expect(page.nextCursor).toBeNull();
   });
 
@@ -37,7 +61,9 @@ describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
     const state = aTaskState();
     const entry = anAuditEntry(state, { via: 'api_key:ak_01j9zq3v6w8x0y1z2a3b4c5d6e' });
     await log.append(entry);
-    expect((await log.listForTask(state.id, { limit: 10, after: null })).items).toEqual([entry]);
+    expect((await log.listForTask(state.id, { limit: 10, after: null })).items).toEqual([
+      stamped(entry),
+    ]);
     if (p.mongoUri === null) return;
     // An entry as older code wrote it: no `via` field at all.
     const old = aTaskState();
@@ -86,5 +112,48 @@ describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
     await log.append(anAuditEntry({ ...recent, version: 2 }));
     const latest = await log.latestVersionsSince(new Date('2029-12-31T00:00:00Z'));
     expect([...latest.entries()]).toEqual([[recent.id, 2]]);
+  });
+
+  describe('the one log', () => {
+    it('stamps entries in write order and reads after a position, filtered, below the horizon', async () => {
+      const from = await log.head();
+      const a = aTaskState();
+      const b = aTaskState();
+      const entries = [
+        anAuditEntry(a),
+        anAuditEntry(b),
+        anAuditEntry({ ...a, version: 2 }, { action: 'assign' }),
+      ];
+      for (const entry of entries) await log.append(entry);
+      const ids = entries.map((entry) => entry.id);
+      const read = await readAll(log, from, {}, ids);
+      expect(read.map((entry) => entry.id)).toEqual(ids);
+      const seqs = read.map((entry) => entry.seq);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(new Set(seqs).size).toBe(3);
+      expect((await log.readAfter(from, {}, 2)).map((entry) => entry.id)).toEqual(ids.slice(0, 2));
+      expect((await log.readAfter(read[0], {}, 10)).map((entry) => entry.id)).toEqual(ids.slice(1));
+      expect((await log.readAfter(from, { taskId: a.id }, 10)).map((entry) => entry.id)).toEqual([
+        ids[0],
+        ids[2],
+      ]);
+      expect((await log.readAfter(from, { actions: ['assign'] }, 10)).map((e) => e.id)).toEqual([
+        ids[2],
+      ]);
+      expect(await log.idsAt(read[1].seq)).toEqual([ids[1]]);
+      // The head is past every entry written so far.
+      expect((await log.head()).seq).toBeGreaterThan(read[2].seq);
+    });
+
+    it('gives concurrent appends distinct stamps, each read once', async () => {
+      const from = await log.head();
+      const entries = Array.from({ length: 20 }, () => anAuditEntry(aTaskState()));
+      await Promise.all(entries.map((entry) => log.append(entry)));
+      const ids = entries.map((entry) => entry.id);
+      const read = await readAll(log, from, {}, ids);
+      expect(new Set(read.map((entry) => entry.id))).toEqual(new Set(ids));
+      expect(read).toHaveLength(20);
+      expect(new Set(read.map((entry) => entry.seq)).size).toBe(20);
+    });
   });
 });

@@ -30,6 +30,14 @@ const routesOf = (document: Document): Route[] =>
 
 const name = (route: Route) => `${route.method.toUpperCase()} ${route.path}`;
 
+/**
+ * Routes whose answer, once let through, would stay open (a stream): sent with a cursor they
+ * refuse (400), which they check only after the credentials, so they answer at once.
+ */
+const ANSWER_AT_ONCE: Readonly<Record<string, string>> = {
+  'GET /events/stream': '?after=not-a-cursor',
+};
+
 describe.each(TEST_DRIVERS)('API key scopes, from the OpenAPI document (%s)', (driver) => {
   let t: TestApp;
   let routes: Route[];
@@ -54,7 +62,7 @@ describe.each(TEST_DRIVERS)('API key scopes, from the OpenAPI document (%s)', (d
   const send = (route: Route, key: string) =>
     t
       .http()
-      [route.method](route.path.replace(/\{\w+\}/g, AN_ID))
+      [route.method](route.path.replace(/\{\w+\}/g, AN_ID) + (ANSWER_AT_ONCE[name(route)] ?? ''))
       .set(bearer(key))
       .send(route.method === 'get' || route.method === 'delete' ? undefined : {});
 
@@ -74,9 +82,9 @@ describe.each(TEST_DRIVERS)('API key scopes, from the OpenAPI document (%s)', (d
     const scoped = routes.filter((route) =>
       (API_KEY_SCOPES as readonly string[]).includes(route.declared ?? ''),
     );
-    // events:read and webhooks:manage join as their routes (issues 18, 19) declare them.
+    // webhooks:manage joins as its routes (issue 10's webhooks) declare it.
     expect([...new Set(scoped.map((route) => route.declared))]).toEqual(
-      expect.arrayContaining(['tasks:read', 'tasks:write', 'tasks:act']),
+      expect.arrayContaining(['tasks:read', 'tasks:write', 'tasks:act', 'events:read']),
     );
     for (const route of scoped) {
       for (const scope of API_KEY_SCOPES) {

@@ -6,6 +6,8 @@ import { TEST_DRIVERS, TestApp } from '../support/test-app';
 
 /** Every route the API serves, as the OpenAPI document must list it. */
 const ROUTES = [
+  'GET /events',
+  'GET /events/stream',
   'GET /livez',
   'GET /readyz',
   'GET /health',

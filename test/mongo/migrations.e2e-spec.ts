@@ -1,5 +1,5 @@
 import { MIGRATIONS } from '@taskflow/migrations';
-import { MigrationCheck, MongoMigrator, type Migration } from '@taskflow/platform';
+import { isIndexStep, MigrationCheck, MongoMigrator, type Migration } from '@taskflow/platform';
 import { runMigrateCli } from '../../apps/migrate/src/cli';
 import { freshDatabaseUri, withDatabase } from '../support/mongo';
 import { startTestApp } from '../support/test-app';
@@ -16,7 +16,7 @@ const indexNames = (uri: string) =>
   });
 
 const EXPECTED_INDEXES = MIGRATIONS.flatMap((m) =>
-  m.steps.map((s) => `${s.createIndex.collection}.${s.createIndex.name}`),
+  m.steps.filter(isIndexStep).map((s) => `${s.createIndex.collection}.${s.createIndex.name}`),
 ).sort();
 
 async function cli(uri: string, ...args: string[]): Promise<{ code: number; output: string }> {
@@ -26,6 +26,34 @@ async function cli(uri: string, ...args: string[]): Promise<{ code: number; outp
 }
 
 describe('migrations (mongo driver)', () => {
+  it('stamps audit entries written before the event log from their time, each task in version order', async () => {
+    const uri = freshDatabaseUri('migrations');
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+    // Task b's version 2 carries an earlier time than its version 1 (two instances' clocks).
+    const legacy = [
+      { _id: 't_a:1', task_id: 't_a', version: 1, at: at(1) },
+      { _id: 't_b:1', task_id: 't_b', version: 1, at: at(3) },
+      { _id: 't_b:2', task_id: 't_b', version: 2, at: at(2) },
+      { _id: 't_a:2', task_id: 't_a', version: 2, at: at(4) },
+      { _id: 't_c:1', task_id: 't_c', version: 1, at: at(4), seq: 42 },
+    ];
+    await withDatabase(uri, (db) =>
+      db.collection<{ _id: string }>('audit_entries').insertMany(legacy),
+    );
+    expect((await cli(uri, 'up')).code).toBe(0);
+    const stored = await withDatabase(uri, (db) =>
+      db.collection('audit_entries').find({}).sort({ seq: 1, _id: 1 }).toArray(),
+    );
+    const base = Date.UTC(2026, 0, 1) * 1000;
+    expect(stored.map((doc) => [doc._id, doc.seq])).toEqual([
+      ['t_c:1', 42],
+      ['t_a:1', base + 1000],
+      ['t_b:1', base + 3000],
+      ['t_b:2', base + 3001],
+      ['t_a:2', base + 4000],
+    ]);
+  });
+
   it('goes up on an empty database, reports status, goes down, and up again', async () => {
     const uri = freshDatabaseUri('migrations');
     const ids = MIGRATIONS.map((m) => m.id);

@@ -5,8 +5,11 @@ import { describeShape, IndexKeys, serves, shapesOf } from '../support/query-sha
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
 import { allPages, anAssignedTask, as, expectStatus } from '../support/workflow';
 
-/** The migration runner's own bookkeeping: a few documents, read whole on purpose. */
-const BOOKKEEPING = ['migrations', 'migration_lock'];
+/**
+ * The migration runner's own bookkeeping, and the event horizon's records (one per running
+ * instance): a few documents, read whole on purpose.
+ */
+const BOOKKEEPING = ['migrations', 'migration_lock', 'event_horizon'];
 /** Soft-delete marker: null on nearly every task, so it is checked on fetch, not indexed. */
 const FLAGS = ['deleted_at'];
 
@@ -69,6 +72,33 @@ async function representativeWorkload(t: TestApp): Promise<void> {
       200,
     );
   }
+
+  // The event feed: from the oldest, after a cursor (the tie branch of the keyset too), from the
+  // end, by type, by task, and a long-poll woken by a write (the shared poll's probe).
+  const events = expectStatus(
+    await http().get('/events').query({ limit: 2 }).set(as('u_bob')),
+    200,
+  );
+  for (const query of [
+    { after: events.body.next_cursor, limit: 2 },
+    { after: 'now' },
+    { types: 'task.assigned,task.started', limit: 2 },
+    { task_id: id, after: events.body.next_cursor },
+  ]) {
+    expectStatus(await http().get('/events').query(query).set(as('u_bob')), 200);
+  }
+  const now = expectStatus(
+    await http().get('/events').query({ after: 'now' }).set(as('u_alice')),
+    200,
+  );
+  const woken = http()
+    .get('/events')
+    .query({ after: now.body.next_cursor, wait: 5 })
+    .set(as('u_alice'))
+    .then((res) => expectStatus(res, 200).body.items as unknown[]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await anAssignedTask(t, 'woken');
+  expect(await woken).not.toEqual([]);
 
   // A race and a write cut short: the roll-forward's reads and the fallback of a late task write.
   await Promise.all(
@@ -246,6 +276,12 @@ describe('indexes behind every query the Mongo adapters issue', () => {
         expect.stringMatching(/^audit_entries eq\(task_id\) range\(version\) sort\(version:1\)/),
         expect.stringMatching(/^audit_entries eq\(\) range\(at\)/),
         expect.stringMatching(/^collaboration_records eq\(task_id\) range\(_id\) sort\(_id:1\)/),
+        'audit_entries eq() range(seq,seq) sort(seq:1,_id:1)',
+        'audit_entries eq() range(_id,seq) sort(seq:1,_id:1)',
+        expect.stringMatching(/^audit_entries eq\(task_id\) range\(seq,seq\) sort\(seq:1,_id:1\)/),
+        expect.stringMatching(/^audit_entries eq\(action\) range\(seq,seq\) sort\(seq:1,_id:1\)/),
+        'audit_entries eq(seq) range() sort()',
+        'audit_entries eq() range(seq) sort()',
         'refresh_tokens eq(token_hash) range() sort()',
         'refresh_families eq(account_id,revoked_at) range() sort()',
         expect.stringMatching(

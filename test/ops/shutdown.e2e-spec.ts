@@ -67,4 +67,23 @@ describe('graceful shutdown (the built app, SIGTERM)', () => {
     expect(await app.exited).toEqual({ code: 0, signal: null });
     expect(app.output()).toContain('Grace period over');
   }, 120_000);
+
+  it('ends an open event stream at once, and exits 0 well within the grace period', async () => {
+    app = await startBuiltApp({ SHUTDOWN_GRACE_SECONDS: '20' });
+    const stream = await fetch(`${app.url}/events/stream?after=now`, {
+      headers: { 'x-user-id': 'u_alice' },
+    });
+    expect(stream.status).toBe(200);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toMatch(/^: /);
+
+    const signalledAt = Date.now();
+    app.child.kill('SIGTERM');
+    // The stream ends (the client would resume with Last-Event-ID) and the process drains.
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(5_000);
+    expect(app.output()).toContain('Drained; closed');
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { getModelToken } from '@nestjs/mongoose';
 import { AuditLogRepository, CollaborationRecordRepository } from '@taskflow/audit';
 import { TaskRepository } from '@taskflow/tasks';
 import type { TestApp } from './test-app';
@@ -37,6 +38,7 @@ export class WriteFaults {
     const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
     (target as Record<string, unknown>)[method] = async (...args: unknown[]) => {
       this.count += 1;
+      process.stdout.write(`slow ${this.count}\n`);
       const name = `${target.constructor.name}.${method}`;
       this.writes.push(name);
       if (this.count === this.armedAt) {
@@ -45,5 +47,37 @@ export class WriteFaults {
       }
       return original(...args);
     };
+  }
+}
+
+/**
+ * Holds some audit-entry inserts back between their stamp and the database (Mongo only), as a
+ * slow network or a busy server would, so entries land out of stamp order: what the event
+ * log's horizon exists for (docs/EVENTS.md). Every `every`-th insert waits 20–80 ms.
+ */
+export class SlowAuditInserts {
+  private count = 0;
+  private restore: () => void;
+
+  constructor(t: TestApp, every = 2) {
+    const model = t.app.get<{ create: (...args: unknown[]) => Promise<unknown> }>(
+      getModelToken('AuditEntryDocument'),
+      { strict: false },
+    );
+    const original = model.create;
+    model.create = async (...args: unknown[]) => {
+      this.count += 1;
+      if (this.count % every === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 20 + ((this.count * 37) % 61)));
+      }
+      return original.apply(model, args);
+    };
+    this.restore = () => {
+      model.create = original;
+    };
+  }
+
+  stop(): void {
+    this.restore();
   }
 }

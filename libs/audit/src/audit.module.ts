@@ -1,7 +1,12 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { bindDriver, Driver } from '@taskflow/platform';
 import { AuditQueryService } from './application/audit-query.service';
+import { EventFeed } from './application/event-feed.service';
+import { EventLogNotifier } from './application/event-log-notifier';
 import { AuditController } from './http/audit.controller';
+import { EVENT_METRICS } from './http/event-metrics';
+import { EventStreams } from './http/event-streams';
+import { EventsController } from './http/events.controller';
 import { MemoryAuditLogRepository } from './infrastructure/memory/memory-audit-log.repository';
 import { MemoryCollaborationRecordRepository } from './infrastructure/memory/memory-collaboration-record.repository';
 import {
@@ -11,12 +16,18 @@ import {
   RecordSchema,
 } from './infrastructure/mongo/audit.schema';
 import { MongoAuditLogRepository } from './infrastructure/mongo/mongo-audit-log.repository';
+import { MongoEventHorizon } from './infrastructure/mongo/mongo-event-horizon';
 import { MongoCollaborationRecordRepository } from './infrastructure/mongo/mongo-collaboration-record.repository';
 import { AuditLogRepository } from './ports/audit-log.repository';
 import { CollaborationRecordRepository } from './ports/collaboration-record.repository';
 
 export interface AuditModuleOptions {
   readonly driver: Driver;
+}
+
+/** Every driver's log wakes the feed's waiters through the one notifier of the instance. */
+function withNotifier<T extends { providers?: Provider[] }>(binding: T): T {
+  return { ...binding, providers: [...(binding.providers ?? []), EventLogNotifier] };
 }
 
 /**
@@ -28,32 +39,39 @@ export class AuditPersistenceModule {
   static register(options: AuditModuleOptions): DynamicModule {
     return {
       module: AuditPersistenceModule,
-      ...bindDriver(options.driver, {
-        memory: [
-          { provide: AuditLogRepository, useClass: MemoryAuditLogRepository },
-          { provide: CollaborationRecordRepository, useClass: MemoryCollaborationRecordRepository },
-        ],
-        mongo: {
-          models: [
-            { name: AuditEntryDocument.name, schema: AuditEntrySchema },
-            { name: RecordDocument.name, schema: RecordSchema },
-          ],
-          providers: [
-            { provide: AuditLogRepository, useClass: MongoAuditLogRepository },
+      ...withNotifier(
+        bindDriver(options.driver, {
+          memory: [
+            { provide: AuditLogRepository, useClass: MemoryAuditLogRepository },
             {
               provide: CollaborationRecordRepository,
-              useClass: MongoCollaborationRecordRepository,
+              useClass: MemoryCollaborationRecordRepository,
             },
           ],
-        },
-      }),
-      exports: [AuditLogRepository, CollaborationRecordRepository],
+          mongo: {
+            models: [
+              { name: AuditEntryDocument.name, schema: AuditEntrySchema },
+              { name: RecordDocument.name, schema: RecordSchema },
+            ],
+            providers: [
+              MongoEventHorizon,
+              { provide: AuditLogRepository, useClass: MongoAuditLogRepository },
+              {
+                provide: CollaborationRecordRepository,
+                useClass: MongoCollaborationRecordRepository,
+              },
+            ],
+          },
+        }),
+      ),
+      exports: [AuditLogRepository, CollaborationRecordRepository, EventLogNotifier],
     };
   }
 }
 
 /**
- * The audit log and collaboration records: their storage, and reading them over HTTP. Exports
+ * The audit log and collaboration records: their storage, and reading them over HTTP, the log
+ * also as events (`GET /events`, `GET /events/stream`, docs/EVENTS.md). Exports
  * the two repositories the modules that make changes write through (Tasks). Who may read a
  * task's history is asked of `TaskHistoryAccess`, which the Tasks module provides globally.
  */
@@ -66,8 +84,8 @@ export class AuditModule {
       // Global: the log is written inside other modules' units of work, and read by later ones.
       global: true,
       imports: [persistence],
-      controllers: [AuditController],
-      providers: [AuditQueryService],
+      controllers: [AuditController, EventsController],
+      providers: [...EVENT_METRICS, AuditQueryService, EventFeed, EventStreams],
       exports: [persistence],
     };
   }

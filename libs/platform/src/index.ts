@@ -72,8 +72,8 @@ export { indexAfter, pageOf } from './persistence/memory-paging';
 export { bindDriver } from './persistence/driver-bindings';
 export type { DriverBindings } from './persistence/driver-bindings';
 export { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
-export { assertMigrationList, checksumOf } from './persistence/migration';
-export type { IndexStep, Migration, MigrationStep } from './persistence/migration';
+export { assertMigrationList, checksumOf, isIndexStep } from './persistence/migration';
+export type { IndexStep, Migration, MigrationStep, StampStep } from './persistence/migration';
 export { MigrationCheck, NoMigrations } from './persistence/migration-check';
 export { MemoryStorageInfo, StorageInfo } from './persistence/storage-info';
 

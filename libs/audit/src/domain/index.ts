@@ -1,2 +1,3 @@
 export * from './audit-entry';
 export * from './collaboration-record';
+export * from './event';

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class ShutdownState {
   private shuttingDown = false;
+  private readonly listeners = new Set<() => void>();
 
   get isShuttingDown(): boolean {
     return this.shuttingDown;
@@ -11,5 +12,14 @@ export class ShutdownState {
 
   begin(): void {
     this.shuttingDown = true;
+    for (const listener of this.listeners) listener();
+    this.listeners.clear();
+  }
+
+  /** Calls `listener` when shutdown begins (long-lived responses end themselves then). */
+  onBegin(listener: () => void): () => void {
+    if (this.shuttingDown) listener();
+    else this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

@@ -74,8 +74,17 @@ describe('loadConfig: authentication settings', () => {
     ['REFRESH_GRACE_SECONDS', 'ten'],
     ['RESET_TOKEN_TTL', '59'],
     ['SMTP_URL', 'http://mail.example.test'],
+    ['EVENT_STREAMS_PER_ACCOUNT', '0'],
+    ['EVENT_STREAMS_PER_ACCOUNT', 'five'],
   ])('names %s=%s as a bad value', (name, value) => {
     expect(problemsOf({ ...PRODUCTION, [name]: value })).toMatch(new RegExp(`- ${name}`));
+  });
+
+  it('reads EVENT_STREAMS_PER_ACCOUNT (default 5)', () => {
+    expect(loadConfig(PRODUCTION).eventStreamsPerAccount).toBe(5);
+    expect(
+      loadConfig({ ...PRODUCTION, EVENT_STREAMS_PER_ACCOUNT: '2' }).eventStreamsPerAccount,
+    ).toBe(2);
   });
 
   it('accepts smtp:// and smtps:// URLs', () => {

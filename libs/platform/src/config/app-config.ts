@@ -46,6 +46,7 @@ class Environment {
   LOG_LEVEL?: string;
   @IsOptional() @IsBooleanString() LOG_PRETTY?: string;
   @IsOptional() @IsInt() @Min(0) @Max(3600) SHUTDOWN_GRACE_SECONDS?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(1000) EVENT_STREAMS_PER_ACCOUNT?: number;
   @IsOptional()
   @Matches(/^(true|false|[0-9]+)$/, { message: 'TRUST_PROXY must be true, false or a hop count' })
   TRUST_PROXY?: string;
@@ -83,6 +84,7 @@ const INTEGERS = [
   'BCRYPT_COST',
   'IDEMPOTENCY_TTL',
   'SHUTDOWN_GRACE_SECONDS',
+  'EVENT_STREAMS_PER_ACCOUNT',
   'REQUEST_TIMEOUT_SECONDS',
   'CONNECTION_TIMEOUT_SECONDS',
 ] as const;
@@ -127,6 +129,8 @@ export class AppConfig {
   readonly idempotencyTtlSeconds!: number;
   /** A request whose headers and body have not all arrived within this is answered 408. */
   readonly requestTimeoutSeconds!: number;
+  /** Open `GET /events/stream` connections one account may hold on one instance (DESIGN §9). */
+  readonly eventStreamsPerAccount!: number;
   /** A connection on which nothing moves for this long is closed. */
   readonly connectionTimeoutSeconds!: number;
   /** Origins whose browser pages may call the API (CORS); empty: none. */
@@ -234,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL ?? 24 * 60 * 60,
     requestTimeoutSeconds,
     connectionTimeoutSeconds,
+    eventStreamsPerAccount: env.EVENT_STREAMS_PER_ACCOUNT ?? 5,
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim().toLowerCase())

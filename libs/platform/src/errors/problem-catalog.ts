@@ -40,6 +40,7 @@ export const PROBLEM_CATALOG: Readonly<Record<string, ProblemType>> = {
   'IDEMPOTENCY.KEY_REUSED': p(422, 'idempotency-key-reused', 'Idempotency key reused'),
   'IDEMPOTENCY.IN_FLIGHT': p(409, 'idempotency-in-flight', 'Request already in progress'),
   'RATE.LIMITED': p(429, 'rate-limited', 'Too many requests'),
+  'EVENTS.TOO_MANY_STREAMS': p(429, 'rate-limited', 'Too many requests'),
   'SERVICE.UNAVAILABLE': p(503, 'unavailable', 'Service unavailable'),
   'HEALTH.NOT_READY': p(503, 'not-ready', 'Not ready'),
 };

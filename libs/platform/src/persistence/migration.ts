@@ -15,7 +15,23 @@ export interface IndexStep {
   };
 }
 
-export type MigrationStep = IndexStep;
+/**
+ * Gives the documents that lack `field` a stamp from their date `from`, in microseconds since the
+ * epoch; within each `group.by`, taken in `group.order`, a stamp is above the one before, so a
+ * group keeps its order when dates disagree with it. Undoing it leaves the stamps.
+ */
+export interface StampStep {
+  readonly stampDocuments: {
+    readonly collection: string;
+    readonly field: string;
+    readonly from: string;
+    readonly group: { readonly by: string; readonly order: string };
+  };
+}
+
+export type MigrationStep = IndexStep | StampStep;
+
+export const isIndexStep = (step: MigrationStep): step is IndexStep => 'createIndex' in step;
 
 export interface Migration {
   /** `NNNN-words`; migrations apply in id order. */

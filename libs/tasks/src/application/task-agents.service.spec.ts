@@ -1,4 +1,5 @@
 import {
+  EventLogNotifier,
   MemoryAuditLogRepository,
   MemoryCollaborationRecordRepository,
 } from '@taskflow/audit/testing';
@@ -30,7 +31,7 @@ class NoObserver extends TaskChangeObserver {
 function harness() {
   const unitOfWork = new MemoryUnitOfWork();
   const tasks = new MemoryTaskRepository(unitOfWork);
-  const auditLog = new MemoryAuditLogRepository(unitOfWork);
+  const auditLog = new MemoryAuditLogRepository(unitOfWork, new EventLogNotifier());
   const records = new MemoryCollaborationRecordRepository(unitOfWork);
   const clock = new ManualClock(NOW);
   const claimSignal = new ClaimSignal(tasks, 0);

@@ -1,5 +1,6 @@
 import type { AuditEntry, CollaborationRecord } from '@taskflow/audit';
 import {
+  EventLogNotifier,
   MemoryAuditLogRepository,
   MemoryCollaborationRecordRepository,
 } from '@taskflow/audit/testing';
@@ -69,7 +70,7 @@ class RecordingObserver extends TaskChangeObserver {
 function harness() {
   const unitOfWork = new MemoryUnitOfWork();
   const tasks = new MemoryTaskRepository(unitOfWork);
-  const auditLog = new MemoryAuditLogRepository(unitOfWork);
+  const auditLog = new MemoryAuditLogRepository(unitOfWork, new EventLogNotifier());
   const records = new MemoryCollaborationRecordRepository(unitOfWork);
   const accounts = new InMemoryAccounts()
     .add(CREATOR)

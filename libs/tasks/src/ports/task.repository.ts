@@ -51,6 +51,8 @@ export abstract class TaskRepository {
   abstract save(task: TaskState, expectedVersion: number): Promise<void>;
   /** Any task, deleted or not; for history access checks. */
   abstract findById(id: string): Promise<Task | null>;
+  /** Those of these tasks that exist, deleted or not, in no particular order. */
+  abstract findByIds(ids: readonly string[]): Promise<Task[]>;
   /** A task the actor may see (not deleted; creator, assignee, reviewer or admin), else null. */
   abstract findVisibleTo(actor: Actor, id: string): Promise<Task | null>;
   /** Visible tasks matching the filter in the sort's order, after the page's position. */

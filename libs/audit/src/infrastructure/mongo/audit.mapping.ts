@@ -1,5 +1,6 @@
 import { DEFAULT_VIA, DomainError } from '@taskflow/platform';
 import type { AuditEntry } from '../../domain/audit-entry';
+import type { LoggedEntry } from '../../domain/event';
 import { CollaborationRecord, RECORD_KINDS, RecordKind } from '../../domain/collaboration-record';
 import type { AuditEntryDocument, RecordDocument } from './audit.schema';
 
@@ -32,7 +33,7 @@ export function fromRecordDocument(doc: RecordDocument): CollaborationRecord {
   };
 }
 
-export function toAuditEntryDocument(entry: AuditEntry): AuditEntryDocument {
+export function toAuditEntryDocument(entry: AuditEntry, seq: number): AuditEntryDocument {
   return {
     _id: entry.id,
     task_id: entry.taskId,
@@ -47,10 +48,12 @@ export function toAuditEntryDocument(entry: AuditEntry): AuditEntryDocument {
     at: entry.at,
     state: { ...entry.state },
     records: entry.records.map(toRecordDocument),
+    seq,
   };
 }
 
-export function fromAuditEntryDocument(doc: AuditEntryDocument): AuditEntry {
+/** An entry as read; `seq` is absent only on entries an older version wrote after 0008 ran. */
+export function fromAuditEntryDocument(doc: AuditEntryDocument): AuditEntry | LoggedEntry {
   return {
     id: doc._id,
     taskId: doc.task_id,
@@ -65,5 +68,6 @@ export function fromAuditEntryDocument(doc: AuditEntryDocument): AuditEntry {
     at: doc.at,
     state: doc.state,
     records: (doc.records ?? []).map(fromRecordDocument),
+    ...(doc.seq !== undefined ? { seq: doc.seq } : {}),
   };
 }

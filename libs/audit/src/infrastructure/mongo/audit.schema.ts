@@ -35,6 +35,8 @@ export class AuditEntryDocument {
   @Prop({ type: Date, required: true }) at!: Date;
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) state!: Record<string, unknown>;
   @Prop({ type: [RecordSchema], default: [] }) records!: RecordDocument[];
+  /** The entry's stamp in the one log (docs/EVENTS.md); 0008 gave older entries theirs. */
+  @Prop({ type: Number }) seq?: number;
 }
 
 export const AuditEntrySchema = SchemaFactory.createForClass(AuditEntryDocument);

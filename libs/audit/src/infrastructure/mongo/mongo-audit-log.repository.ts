@@ -11,27 +11,46 @@ import {
 } from '@taskflow/platform';
 import type { Model } from 'mongoose';
 import type { AuditEntry } from '../../domain/audit-entry';
+import type { LogFilter, LoggedEntry, LogPosition } from '../../domain/event';
 import { AuditLogRepository } from '../../ports/audit-log.repository';
 import { fromAuditEntryDocument, toAuditEntryDocument } from './audit.mapping';
 import { AuditEntryDocument } from './audit.schema';
+import { MongoEventHorizon } from './mongo-event-horizon';
 
 @Injectable()
 export class MongoAuditLogRepository extends AuditLogRepository {
   constructor(
     @InjectModel(AuditEntryDocument.name) private readonly model: Model<AuditEntryDocument>,
     private readonly unitOfWork: MongoUnitOfWork,
+    private readonly horizon: MongoEventHorizon,
   ) {
     super();
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
-    await insertClaim(
-      this.model,
-      toAuditEntryDocument(entry),
-      this.unitOfWork.session(),
-      () => new ConcurrencyConflict('Task', entry.taskId),
+    const stamp = await this.horizon.stamp();
+    // In a transaction the entry is visible at commit: in flight until the unit ends.
+    const transactional = this.unitOfWork.inTransaction(
+      () => stamp.assertLandable(),
+      (error) => (error ? stamp.finishAtDeadline() : stamp.finish()),
     );
+    try {
+      // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
+      await insertClaim(
+        this.model,
+        toAuditEntryDocument(entry, stamp.seq),
+        this.unitOfWork.session(),
+        () => new ConcurrencyConflict('Task', entry.taskId),
+      );
+      if (!transactional) stamp.finish();
+    } catch (error) {
+      // A lost claim stored nothing; any other failure may still land, until its deadline.
+      if (!transactional) {
+        if (error instanceof ConcurrencyConflict) stamp.finish();
+        else stamp.finishAtDeadline();
+      }
+      throw error;
+    }
   }
 
   async listForTask(taskId: string, page: PageRequest): Promise<Page<AuditEntry>> {
@@ -60,5 +79,36 @@ export class MongoAuditLogRepository extends AuditLogRepository {
       latest.set(doc.task_id, Math.max(latest.get(doc.task_id) ?? 0, doc.version));
     }
     return latest;
+  }
+
+  async readAfter(position: LogPosition, filter: LogFilter, limit: number): Promise<LoggedEntry[]> {
+    const horizon = this.horizon.current();
+    if (position.seq >= horizon) return [];
+    const query: Record<string, unknown> = {
+      seq: { $gte: position.seq, $lt: horizon },
+      $or: [{ seq: { $gt: position.seq } }, { _id: { $gt: position.id } }],
+    };
+    if (filter.taskId !== undefined) query.task_id = filter.taskId;
+    if (filter.actions) query.action = { $in: filter.actions };
+    const docs = await this.model
+      .find(query)
+      .sort({ seq: 1, _id: 1 })
+      .limit(limit)
+      .batchSize(limit)
+      .lean<AuditEntryDocument[]>()
+      .exec();
+    return docs.map((doc) => fromAuditEntryDocument(doc) as LoggedEntry);
+  }
+
+  async head(): Promise<LogPosition> {
+    return { seq: this.horizon.now(), id: '' };
+  }
+
+  async idsAt(seq: number): Promise<string[]> {
+    const docs = await this.model
+      .find({ seq }, { _id: 1 })
+      .lean<Pick<AuditEntryDocument, '_id'>[]>()
+      .exec();
+    return docs.map((doc) => doc._id);
   }
 }

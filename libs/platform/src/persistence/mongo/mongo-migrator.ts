@@ -1,7 +1,14 @@
 import { mongo } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { assertMigrationList, checksumOf, Migration, MigrationStep } from '../migration';
+import {
+  assertMigrationList,
+  checksumOf,
+  isIndexStep,
+  Migration,
+  MigrationStep,
+  StampStep,
+} from '../migration';
 import { isDuplicateKey } from './mongo-errors';
 
 export const CHANGELOG_COLLECTION = 'migrations';
@@ -172,6 +179,7 @@ export class MongoMigrator {
   }
 
   private async apply(step: MigrationStep): Promise<void> {
+    if (!isIndexStep(step)) return this.stamp(step);
     const { collection, name, keys, unique, expireAfterSeconds } = step.createIndex;
     const options = { name, ...(unique ? { unique: true } : {}) };
     this.log(
@@ -192,7 +200,42 @@ export class MongoMigrator {
     }
   }
 
+  private async stamp(step: StampStep): Promise<void> {
+    const { collection, field, from, group } = step.stampDocuments;
+    const target = this.db.collection<{ _id: unknown } & Record<string, unknown>>(collection);
+    const cursor = target
+      .find(
+        { [field]: { $exists: false } },
+        { projection: { [from]: 1, [group.by]: 1, [group.order]: 1 } },
+      )
+      .sort({ [group.by]: 1, [group.order]: 1 });
+    let stamped = 0;
+    let previous: { group: unknown; stamp: number } | null = null;
+    let batch: mongo.AnyBulkWriteOperation<{ _id: unknown } & Record<string, unknown>>[] = [];
+    const flush = async () => {
+      if (batch.length > 0) await target.bulkWrite(batch, { ordered: false });
+      batch = [];
+    };
+    for await (const doc of cursor) {
+      const date = doc[from] instanceof Date ? (doc[from] as Date).getTime() : 0;
+      const floor = previous && previous.group === doc[group.by] ? previous.stamp + 1 : 0;
+      const stamp = Math.max(date * 1000, floor);
+      previous = { group: doc[group.by], stamp };
+      batch.push({
+        updateOne: {
+          filter: { _id: doc._id, [field]: { $exists: false } },
+          update: { $set: { [field]: stamp } },
+        },
+      });
+      stamped += 1;
+      if (batch.length >= 500) await flush();
+    }
+    await flush();
+    this.log(`  stamp ${collection}.${field} from ${from} on ${stamped} document(s)`);
+  }
+
   private async undo(step: MigrationStep): Promise<void> {
+    if (!isIndexStep(step)) return;
     const { collection, name } = step.createIndex;
     this.log(`  drop index ${collection}.${name}`);
     try {

@@ -7,6 +7,10 @@ import { MongoTopology } from './mongo-topology';
 
 interface RunningUnit {
   readonly session: ClientSession | undefined;
+  /** Run after the unit's work, before its transaction commits; a throw aborts it. */
+  readonly beforeCommit: (() => void)[];
+  /** Run once the unit has ended, with its error when it failed. */
+  readonly ended: ((error: unknown) => void)[];
 }
 
 /**
@@ -27,21 +31,47 @@ export class MongoUnitOfWork extends UnitOfWork {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.current.getStore()) return work();
-    if (!this.topology.transactions) return this.current.run({ session: undefined }, work);
-    const session = await this.connection.startSession();
+    const ended: RunningUnit['ended'] = [];
+    let failure: unknown;
     try {
-      let result: T | undefined;
-      await session.withTransaction(async () => {
-        result = await this.current.run({ session }, work);
-      });
-      return result as T;
+      if (!this.topology.transactions) {
+        return await this.current.run({ session: undefined, beforeCommit: [], ended }, work);
+      }
+      const session = await this.connection.startSession();
+      try {
+        let result: T | undefined;
+        await session.withTransaction(async () => {
+          const unit: RunningUnit = { session, beforeCommit: [], ended };
+          result = await this.current.run(unit, work);
+          for (const check of unit.beforeCommit) check();
+        });
+        return result as T;
+      } finally {
+        await session.endSession();
+      }
+    } catch (error) {
+      failure = error ?? new Error('unit of work failed');
+      throw error;
     } finally {
-      await session.endSession();
+      for (const listener of ended) listener(failure);
     }
   }
 
   /** The session of the running transaction, if any; pass it to every command. */
   session(): ClientSession | undefined {
     return this.current.getStore()?.session;
+  }
+
+  /**
+   * Inside a transaction: `check` runs before it commits (a throw aborts it), and `ended` once
+   * the unit is over, committed or not (its writes are visible from then on, or never). False
+   * when no transaction runs: each write is visible once acknowledged.
+   */
+  inTransaction(check: () => void, ended: (error: unknown) => void): boolean {
+    const unit = this.current.getStore();
+    if (!unit?.session) return false;
+    unit.beforeCommit.push(check);
+    unit.ended.push(ended);
+    return true;
   }
 }

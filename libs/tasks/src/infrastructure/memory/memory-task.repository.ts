@@ -136,6 +136,13 @@ export class MemoryTaskRepository extends TaskRepository {
     return state ? Task.restore(state) : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<Task[]> {
+    return ids.flatMap((id) => {
+      const state = this.tasks.get(id);
+      return state ? [Task.restore(state)] : [];
+    });
+  }
+
   async findVisibleTo(actor: Actor, id: string): Promise<Task | null> {
     const task = await this.findById(id);
     return task?.isVisibleTo(actor) ? task : null;

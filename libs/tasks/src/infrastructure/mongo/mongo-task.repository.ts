@@ -166,6 +166,16 @@ export class MongoTaskRepository extends TaskRepository {
     return doc ? Task.restore(fromTaskDocument(doc)) : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.model
+      .find({ _id: { $in: ids } }, null, { session: this.unitOfWork.session() })
+      .batchSize(ids.length)
+      .lean<TaskDocument[]>()
+      .exec();
+    return docs.map((doc) => Task.restore(fromTaskDocument(doc)));
+  }
+
   async findVisibleTo(actor: Actor, id: string): Promise<Task | null> {
     const doc = await this.model
       .findOne({ _id: id, ...visibleTo(actor) }, null, { session: this.unitOfWork.session() })
