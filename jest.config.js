@@ -44,9 +44,9 @@ function esmOnlyPackages() {
 }
 
 const moduleNameMapper = {
-  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit)$':
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|webhooks)$':
     '<rootDir>/libs/$1/src',
-  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit)/(.*)$':
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|webhooks)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
   '^@taskflow/migrations$': '<rootDir>/migrations',
 };

@@ -7,6 +7,7 @@ import { migration as identityTokenIndexes } from './0005-identity-token-indexes
 import { migration as apiKeyIndexes } from './0006-api-key-indexes';
 import { migration as agentIndexes } from './0007-agent-indexes';
 import { migration as eventLog } from './0008-event-log';
+import { migration as webhookIndexes } from './0009-webhook-indexes';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   apiKeyIndexes,
   agentIndexes,
   eventLog,
+  webhookIndexes,
 ];
