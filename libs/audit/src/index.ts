@@ -5,3 +5,4 @@ export * from './ports/collaboration-record.repository';
 export * from './ports/task-history-access';
 export { EventFeed } from './application/event-feed.service';
 export type { TaskEvent } from './application/event-feed.service';
+export { EventLogNotifier } from './application/event-log-notifier';

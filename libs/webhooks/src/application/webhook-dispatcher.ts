@@ -58,6 +58,8 @@ export const DEFAULT_DISPATCH_LIMITS: DispatchLimits = {
 
 const CURSOR_BATCH = 100;
 const DUE_BATCH = 100;
+/** The backlog gauge is a count over all instances' deliveries: refreshed this often. */
+const BACKLOG_EVERY_MS = 5_000;
 
 /**
  * Follows the event log for every enabled endpoint and sends what is due. Every instance runs
@@ -71,8 +73,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private stopped = false;
   /** Sends in flight, per endpoint id. */
   private readonly inFlight = new Map<string, number>();
+  /** The deliveries this instance is sending now, which the next pass must not pick again. */
+  private readonly sending = new Set<string>();
+  /** Deliveries another instance is sending, left alone until its send must have ended. */
+  private readonly elsewhere = new Map<string, number>();
   private readonly sends = new Set<Promise<void>>();
   private inFlightTotal = 0;
+  /** A wake-up came while a pass ran: run another right after it. */
+  private again = false;
+  private unwatch: (() => void) | null = null;
+  private backlogCountedAt = 0;
 
   constructor(
     private readonly endpoints: WebhookRepository,
@@ -93,10 +103,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (!this.config.webhookDispatch || this.limits.intervalMs <= 0) return;
     this.timer = setInterval(() => void this.tick(), this.limits.intervalMs);
     this.timer.unref();
+    // New entries wake a pass at once (latency); the timer still drives retries and a backlog.
+    this.unwatch = this.events.watch(() => void this.tick());
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.unwatch?.();
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.pass;
@@ -123,7 +136,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       }
     }
     await this.startDue(new Map(endpoints.map((endpoint) => [endpoint.id, endpoint])));
-    await this.observer.backlog(await this.deliveries.countPending());
+    const now = Date.now();
+    if (now - this.backlogCountedAt >= BACKLOG_EVERY_MS) {
+      this.backlogCountedAt = now;
+      await this.observer.backlog(await this.deliveries.countPending());
+    }
   }
 
   /** Waits for the sends this instance has started (tests, shutdown). */
@@ -180,14 +197,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       // A disabled endpoint's deliveries wait: turned back on, it gets them.
       if (endpoint === undefined) continue;
       if ((this.inFlight.get(endpoint.id) ?? 0) >= this.limits.perEndpoint) continue;
-      this.track(endpoint.id, this.attempt(delivery));
+      if (this.sending.has(delivery.id)) continue;
+      const until = this.elsewhere.get(delivery.id);
+      if (until !== undefined && until > this.clock.now().getTime()) continue;
+      this.elsewhere.delete(delivery.id);
+      this.track(endpoint.id, delivery.id, this.attempt(delivery));
     }
   }
 
-  private track(endpointId: string, work: Promise<void>): void {
+  private track(endpointId: string, deliveryId: string, work: Promise<boolean>): void {
     this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
     this.inFlightTotal += 1;
+    this.sending.add(deliveryId);
+    let made = false;
     const done = work
+      .then((attempted) => {
+        made = attempted;
+      })
       .catch((error: unknown) =>
         this.logger.warn(`Webhook delivery failed: ${(error as Error).message}`),
       )
@@ -196,13 +222,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         if (left === 0) this.inFlight.delete(endpointId);
         else this.inFlight.set(endpointId, left);
         this.inFlightTotal -= 1;
+        this.sending.delete(deliveryId);
         this.sends.delete(done);
+        // A freed slot takes the next due delivery now rather than at the next tick; only after
+        // a real attempt, so a claim another instance holds cannot spin a loop of passes.
+        if (made && this.timer !== null) setImmediate(() => void this.tick());
       });
     this.sends.add(done);
   }
 
-  /** Claims the delivery's next attempt and makes it; a lost claim leaves it to its winner. */
-  async attempt(delivery: Delivery): Promise<void> {
+  /**
+   * Claims the delivery's next attempt and makes it; a lost claim leaves it to its winner.
+   * Returns whether this call made the attempt.
+   */
+  async attempt(delivery: Delivery): Promise<boolean> {
     const startedAt = this.clock.now();
     const claim: DeliveryAttempt = {
       id: attemptIdOf(delivery.id, delivery.attempt),
@@ -219,10 +252,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     };
     if (!(await this.deliveries.claimAttempt(claim))) {
       await this.repair(delivery, claim.id);
-      return;
+      return false;
     }
     const outcome = await this.send(delivery, startedAt);
     await this.finish(delivery, { ...claim, ...outcome });
+    return true;
   }
 
   private async send(
@@ -338,7 +372,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       }
       return;
     }
-    if (now.getTime() - attempt.at.getTime() < this.limits.staleAfterMs) return;
+    if (now.getTime() - attempt.at.getTime() < this.limits.staleAfterMs) {
+      // In flight elsewhere: look again once that send has had its time (not every pass).
+      this.elsewhere.set(delivery.id, now.getTime() + this.limits.timeoutMs + 1_000);
+      return;
+    }
     const retryAt = delivery.attempt >= MAX_ATTEMPTS ? null : now;
     await this.deliveries.saveAttempt({
       ...attempt,
@@ -369,7 +407,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async tick(): Promise<void> {
-    if (this.pass !== null || this.stopped) return;
+    if (this.stopped) return;
+    if (this.pass !== null) {
+      this.again = true;
+      return;
+    }
     this.pass = this.runOnce();
     try {
       await this.pass;
@@ -377,6 +419,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.logger.warn(`Webhook dispatch pass failed: ${(error as Error).message}`);
     } finally {
       this.pass = null;
+    }
+    if (this.again) {
+      this.again = false;
+      await this.tick();
     }
   }
 }

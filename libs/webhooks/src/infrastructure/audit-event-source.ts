@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { actionOfType, EventFeed, LogPosition, TaskHistoryAccess } from '@taskflow/audit';
+import {
+  actionOfType,
+  EventFeed,
+  EventLogNotifier,
+  LogPosition,
+  TaskHistoryAccess,
+} from '@taskflow/audit';
 import type { Actor } from '@taskflow/platform';
 import type { WebhookEvent } from '../domain/delivery';
 import { EventBatch, WebhookEventSource } from '../ports/webhook-event-source';
@@ -16,6 +22,7 @@ export class AuditEventSource extends WebhookEventSource {
   constructor(
     private readonly feed: EventFeed,
     private readonly access: TaskHistoryAccess,
+    private readonly notifier: EventLogNotifier,
   ) {
     super();
   }
@@ -50,6 +57,10 @@ export class AuditEventSource extends WebhookEventSource {
       })),
       next: encode(page.next),
     };
+  }
+
+  watch(listener: () => void): () => void {
+    return this.notifier.listen(listener);
   }
 
   async stillVisible(owner: Actor, event: WebhookEvent): Promise<boolean> {

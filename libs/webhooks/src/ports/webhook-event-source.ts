@@ -21,6 +21,8 @@ export abstract class WebhookEventSource {
     types: readonly string[] | null,
     limit: number,
   ): Promise<EventBatch>;
+  /** Calls `listener` whenever new entries may be readable; returns the unsubscribe. */
+  abstract watch(listener: () => void): () => void;
   /** Whether the owner may still see the event's task now (checked before every send). */
   abstract stillVisible(owner: Actor, event: WebhookEvent): Promise<boolean>;
 }
