@@ -19,6 +19,9 @@ export class WebhookReceiver {
   private readonly waiters: (() => void)[] = [];
   private readonly server: Server;
   private readonly hanging = new Set<() => void>();
+  private readonly seen = new Map<string, number>();
+  /** When set, decides each answer from the webhook-id and how often it has arrived (1, 2, …). */
+  respond: ((webhookId: string, seen: number) => Reply) | null = null;
 
   constructor(
     private readonly replies: Reply[] = [],
@@ -34,7 +37,10 @@ export class WebhookReceiver {
           at: Date.now(),
         });
         for (const wake of this.waiters.splice(0)) wake();
-        const reply = this.replies.shift() ?? this.fallback;
+        const id = String(req.headers['webhook-id']);
+        const seen = (this.seen.get(id) ?? 0) + 1;
+        this.seen.set(id, seen);
+        const reply = this.respond?.(id, seen) ?? this.replies.shift() ?? this.fallback;
         if (reply === 'hang') {
           const end = () => res.destroy();
           this.hanging.add(end);

@@ -58,6 +58,10 @@ export const DEFAULT_DISPATCH_LIMITS: DispatchLimits = {
 
 const CURSOR_BATCH = 100;
 const DUE_BATCH = 100;
+/** Cursors are moved on every wake-up from the log, and at least this often regardless. */
+const FOLLOW_EVERY_MS = 2_000;
+/** The shortest gap between passes, so wake-ups under load coalesce instead of hammering. */
+const MIN_GAP_MS = 20;
 /** The backlog gauge is a count over all instances' deliveries: refreshed this often. */
 const BACKLOG_EVERY_MS = 5_000;
 
@@ -83,6 +87,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private again = false;
   private unwatch: (() => void) | null = null;
   private backlogCountedAt = 0;
+  /** New entries may be readable since the cursors were last moved. */
+  private dirty = true;
+  private followedAt = 0;
 
   constructor(
     private readonly endpoints: WebhookRepository,
@@ -104,7 +111,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.timer = setInterval(() => void this.tick(), this.limits.intervalMs);
     this.timer.unref();
     // New entries wake a pass at once (latency); the timer still drives retries and a backlog.
-    this.unwatch = this.events.watch(() => void this.tick());
+    this.unwatch = this.events.watch(() => {
+      this.dirty = true;
+      void this.tick();
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -116,9 +126,26 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     await Promise.allSettled([...this.sends]);
   }
 
-  /** One pass: move every endpoint's cursor, then start the sends that are due. */
-  async runOnce(): Promise<void> {
+  /**
+   * One pass: move the endpoints' cursors (when the log may have grown, or at least every
+   * FOLLOW_EVERY_MS in case a wake-up was missed), then start the sends that are due.
+   */
+  async runOnce(follow = true): Promise<void> {
     const endpoints = await this.endpoints.listEnabled();
+    if (follow) {
+      this.dirty = false;
+      this.followedAt = Date.now();
+      await this.followAll(endpoints);
+    }
+    await this.startDue(new Map(endpoints.map((endpoint) => [endpoint.id, endpoint])));
+    const now = Date.now();
+    if (now - this.backlogCountedAt >= BACKLOG_EVERY_MS) {
+      this.backlogCountedAt = now;
+      await this.observer.backlog(await this.deliveries.countPending());
+    }
+  }
+
+  private async followAll(endpoints: readonly WebhookEndpoint[]): Promise<void> {
     const owners = new Map<string, Actor | null>();
     for (const endpoint of endpoints) {
       if (this.stopped) return;
@@ -128,18 +155,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       const owner = owners.get(endpoint.ownerId) ?? null;
       if (owner === null) continue;
       try {
-        await this.follow(endpoint, owner);
+        // A cursor that moved may have more behind it: read again on the next pass.
+        if (await this.follow(endpoint, owner)) this.dirty = true;
       } catch (error) {
+        this.dirty = true;
         this.logger.warn(
           `Reading events for webhook ${endpoint.id} failed: ${(error as Error).message}`,
         );
       }
-    }
-    await this.startDue(new Map(endpoints.map((endpoint) => [endpoint.id, endpoint])));
-    const now = Date.now();
-    if (now - this.backlogCountedAt >= BACKLOG_EVERY_MS) {
-      this.backlogCountedAt = now;
-      await this.observer.backlog(await this.deliveries.countPending());
     }
   }
 
@@ -153,11 +176,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
    * move of the cursor. Deliveries are written before the move, so a crash between the two
    * re-reads the batch and finds them owed already (same ids): nothing is lost or owed twice.
    */
-  private async follow(endpoint: WebhookEndpoint, owner: Actor): Promise<void> {
+  private async follow(endpoint: WebhookEndpoint, owner: Actor): Promise<boolean> {
     const step = await this.deliveries.latestStep(endpoint.id);
-    if (step === null) return;
+    if (step === null) return false;
     const batch = await this.events.read(owner, step.position, endpoint.types, CURSOR_BATCH);
-    if (batch.next === step.position) return;
+    if (batch.next === step.position) return false;
     const now = this.clock.now();
     await this.deliveries.addDeliveries(
       batch.events
@@ -178,6 +201,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       position: batch.next,
       at: now,
     });
+    return true;
   }
 
   private async startDue(enabled: ReadonlyMap<string, WebhookEndpoint>): Promise<void> {
@@ -226,7 +250,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         this.sends.delete(done);
         // A freed slot takes the next due delivery now rather than at the next tick; only after
         // a real attempt, so a claim another instance holds cannot spin a loop of passes.
-        if (made && this.timer !== null) setImmediate(() => void this.tick());
+        if (made && this.timer !== null) void this.tick();
       });
     this.sends.add(done);
   }
@@ -412,7 +436,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.again = true;
       return;
     }
-    this.pass = this.runOnce();
+    this.pass = this.runOnce(this.dirty || Date.now() - this.followedAt >= FOLLOW_EVERY_MS);
     try {
       await this.pass;
     } catch (error) {
@@ -422,7 +446,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     }
     if (this.again) {
       this.again = false;
-      await this.tick();
+      setTimeout(() => void this.tick(), MIN_GAP_MS).unref();
     }
   }
 }
