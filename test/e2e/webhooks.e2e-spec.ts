@@ -1,7 +1,7 @@
 import { HostResolver } from '@taskflow/webhooks';
 import { Webhook } from 'standardwebhooks';
 import { controlClock } from '../support/auth';
-import { expectProblem } from '../support/api';
+import { expectProblem, registerAccount } from '../support/api';
 import { startTestApp, TestApp, TEST_DRIVERS } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { as, expectStatus } from '../support/workflow';
@@ -398,6 +398,61 @@ describe.each(TEST_DRIVERS)('webhooks (%s driver)', (driver) => {
       );
     });
 
+    it("stops a disabled owner's webhooks", async () => {
+      const rx = await receiver();
+      const owner = await registerAccount(t);
+      await createWebhook(t, owner, { url: rx.url });
+      const task = expectStatus(
+        await t.http().post('/tasks').set(as(owner)).send({ title: 'mine' }),
+        201,
+      ).body.id as string;
+      await rx.waitFor(1);
+      expectStatus(await t.http().post(`/users/${owner}/disable`).set(as('u_admin')), 200);
+      expectStatus(
+        await t.http().patch(`/tasks/${task}`).set(as('u_admin')).send({ title: 'changed' }),
+        200,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(rx.events().map((event) => event.id)).toEqual([`${task}:1`]);
+    });
+
+    it('disables an endpoint whose deliveries fail for 3 days, saying why', async () => {
+      const clock = controlClock(t);
+      const rx = await receiver([], 500);
+      const hook = await createWebhook(t, 'u_alice', { url: rx.url });
+      await createTask(t);
+      await rx.waitFor(1);
+      await until(
+        () => attemptsOf(t, hook.id),
+        (items) => items[0]?.status === 'failed',
+      );
+      clock.advance(3 * 24 * 3_600_000);
+      await createTask(t);
+      const shown = await until(
+        async () =>
+          expectStatus(await t.http().get(`/webhooks/${hook.id}`).set(as('u_alice')), 200).body,
+        (body) => body.enabled === false,
+      );
+      expect(shown.disabled_reason).toMatch(/^every delivery since .* failed$/);
+      const reenabled = expectStatus(
+        await t.http().patch(`/webhooks/${hook.id}`).set(as('u_alice')).send({ enabled: true }),
+        200,
+      );
+      expect(reenabled.body).toMatchObject({ enabled: true, disabled_reason: null });
+    });
+
+    it('counts deliveries, their duration and the backlog in /metrics', async () => {
+      const rx = await receiver();
+      await createWebhook(t, 'u_alice', { url: rx.url });
+      await createTask(t);
+      await rx.waitFor(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const metrics = expectStatus(await t.http().get('/metrics'), 200).text;
+      expect(metrics).toMatch(/^webhook_deliveries_total\{result="succeeded"\} [1-9]/m);
+      expect(metrics).toMatch(/^webhook_delivery_duration_seconds_count [1-9]/m);
+      expect(metrics).toMatch(/^webhook_backlog \d+/m);
+    });
+
     it('connects to the address it checked, under the URL host name', async () => {
       const rx = await receiver();
       jest
@@ -410,6 +465,27 @@ describe.each(TEST_DRIVERS)('webhooks (%s driver)', (driver) => {
       const [got] = await rx.waitFor(1);
       expect(got.headers.host).toBe(`receiver.example.test:${rx.port}`);
     });
+  });
+});
+
+describe.each(TEST_DRIVERS)('WEBHOOK_DISPATCH=off (%s driver)', (driver) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(driver, { WEBHOOK_DISPATCH: 'off' });
+  });
+  afterAll(() => t.close());
+
+  it('keeps endpoints manageable but sends nothing from this instance', async () => {
+    const rx = await new WebhookReceiver().start();
+    try {
+      const hook = await createWebhook(t, 'u_alice', { url: rx.url });
+      await createTask(t);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(rx.received).toEqual([]);
+      expect(await attemptsOf(t, hook.id)).toEqual([]);
+    } finally {
+      await rx.close();
+    }
   });
 });
 
