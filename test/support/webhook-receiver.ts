@@ -22,6 +22,8 @@ export class WebhookReceiver {
   private readonly seen = new Map<string, number>();
   /** When set, decides each answer from the webhook-id and how often it has arrived (1, 2, …). */
   respond: ((webhookId: string, seen: number) => Reply) | null = null;
+  /** How long each answer takes (a slow receiver, so deliveries queue up). */
+  delayMs = 0;
 
   constructor(
     private readonly replies: Reply[] = [],
@@ -47,7 +49,8 @@ export class WebhookReceiver {
           return;
         }
         res.statusCode = reply;
-        res.end();
+        if (this.delayMs > 0) setTimeout(() => res.end(), this.delayMs);
+        else res.end();
       });
     });
   }

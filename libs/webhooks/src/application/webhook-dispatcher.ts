@@ -53,7 +53,7 @@ export const DEFAULT_DISPATCH_LIMITS: DispatchLimits = {
   perEndpoint: 4,
   overall: 32,
   timeoutMs: 10_000,
-  staleAfterMs: 60_000,
+  staleAfterMs: 30_000,
 };
 
 const CURSOR_BATCH = 100;
