@@ -62,6 +62,8 @@ const DUE_BATCH = 100;
 const FOLLOW_EVERY_MS = 2_000;
 /** The shortest gap between passes, so wake-ups under load coalesce instead of hammering. */
 const MIN_GAP_MS = 20;
+/** A batch of due deliveries is used this long before it is fetched again. */
+const QUEUE_FRESH_MS = 500;
 /** The backlog gauge is a count over all instances' deliveries: refreshed this often. */
 const BACKLOG_EVERY_MS = 5_000;
 
@@ -87,6 +89,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private again = false;
   private unwatch: (() => void) | null = null;
   private backlogCountedAt = 0;
+  /** Due deliveries fetched and not yet started (see startDue). */
+  private queue: Delivery[] = [];
+  private queuedAt = 0;
+  private owedNew = false;
   /** New entries may be readable since the cursors were last moved. */
   private dirty = true;
   private followedAt = 0;
@@ -182,6 +188,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const batch = await this.events.read(owner, step.position, endpoint.types, CURSOR_BATCH);
     if (batch.next === step.position) return false;
     const now = this.clock.now();
+    if (batch.events.length > 0) this.owedNew = true;
     await this.deliveries.addDeliveries(
       batch.events
         .filter((event) => subscribes(endpoint, event.type))
@@ -204,29 +211,41 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     return true;
   }
 
+  /**
+   * Starts due deliveries while there are free slots. Due deliveries are fetched a batch at a
+   * time and kept, so a freed slot costs no query; the batch is fetched afresh when it is used
+   * up, older than QUEUE_FRESH_MS, or new deliveries were owed (a kept copy that another
+   * instance has since sent only loses its claim).
+   */
   private async startDue(enabled: ReadonlyMap<string, WebhookEndpoint>): Promise<void> {
-    const free = this.limits.overall - this.inFlightTotal;
-    if (free <= 0) return;
-    const busy = [...this.inFlight]
-      .filter(([, count]) => count >= this.limits.perEndpoint)
-      .map(([id]) => id);
-    const due = await this.deliveries.findDue(
-      this.clock.now(),
-      busy,
-      Math.min(DUE_BATCH, free * 4),
-    );
-    for (const delivery of due) {
-      if (this.stopped || this.inFlightTotal >= this.limits.overall) return;
+    if (this.inFlightTotal >= this.limits.overall) return;
+    if (this.queue.length === 0 || this.owedNew || Date.now() - this.queuedAt > QUEUE_FRESH_MS) {
+      this.owedNew = false;
+      this.queuedAt = Date.now();
+      const busy = [...this.inFlight]
+        .filter(([, count]) => count >= this.limits.perEndpoint)
+        .map(([id]) => id);
+      this.queue = await this.deliveries.findDue(this.clock.now(), busy, DUE_BATCH);
+    }
+    const kept: Delivery[] = [];
+    for (const delivery of this.queue) {
+      if (this.stopped) return;
       const endpoint = enabled.get(delivery.endpointId);
-      // A disabled endpoint's deliveries wait: turned back on, it gets them.
-      if (endpoint === undefined) continue;
-      if ((this.inFlight.get(endpoint.id) ?? 0) >= this.limits.perEndpoint) continue;
-      if (this.sending.has(delivery.id)) continue;
+      // A disabled endpoint's deliveries wait in storage: turned back on, it gets them.
+      if (endpoint === undefined || this.sending.has(delivery.id)) continue;
       const until = this.elsewhere.get(delivery.id);
       if (until !== undefined && until > this.clock.now().getTime()) continue;
       this.elsewhere.delete(delivery.id);
+      if (
+        this.inFlightTotal >= this.limits.overall ||
+        (this.inFlight.get(endpoint.id) ?? 0) >= this.limits.perEndpoint
+      ) {
+        kept.push(delivery);
+        continue;
+      }
       this.track(endpoint.id, delivery.id, this.attempt(delivery));
     }
+    this.queue = kept;
   }
 
   private track(endpointId: string, deliveryId: string, work: Promise<boolean>): void {
