@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Idempotent } from '@taskflow/idempotency';
 import { ApiAuthenticated, CurrentActor, RequiresScope } from '@taskflow/identity';
 import { Actor, ApiProblems, encodeCursor, PageQuery, pageRequestFrom } from '@taskflow/platform';
 import { WebhookService } from '../application/webhook.service';
@@ -69,6 +70,7 @@ export class WebhooksController {
   }
 
   @Patch(':id')
+  @Idempotent()
   @ApiOkResponse({ type: WebhookDto })
   @ApiProblems(400, 404, 422)
   async update(
@@ -120,6 +122,7 @@ export class WebhooksController {
 
   @Post(':id/replay')
   @HttpCode(202)
+  @Idempotent()
   @ApiAcceptedResponse({
     type: ReplayDto,
     description: 'Every subscribed event after the cursor that you may see is owed again',
