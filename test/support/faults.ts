@@ -38,7 +38,6 @@ export class WriteFaults {
     const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
     (target as Record<string, unknown>)[method] = async (...args: unknown[]) => {
       this.count += 1;
-      process.stdout.write(`slow ${this.count}\n`);
       const name = `${target.constructor.name}.${method}`;
       this.writes.push(name);
       if (this.count === this.armedAt) {

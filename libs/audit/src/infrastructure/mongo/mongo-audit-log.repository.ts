@@ -9,16 +9,25 @@ import {
   pageProbe,
   PageRequest,
 } from '@taskflow/platform';
+import { LRUCache } from 'lru-cache';
 import type { Model } from 'mongoose';
-import type { AuditEntry } from '../../domain/audit-entry';
+import { AuditEntry, auditEntryId } from '../../domain/audit-entry';
 import type { LogFilter, LoggedEntry, LogPosition } from '../../domain/event';
 import { AuditLogRepository } from '../../ports/audit-log.repository';
 import { fromAuditEntryDocument, toAuditEntryDocument } from './audit.mapping';
 import { AuditEntryDocument } from './audit.schema';
 import { MongoEventHorizon } from './mongo-event-horizon';
 
+/** Tasks whose last entry this instance wrote, kept so their next stamp needs no read. */
+const RECENT_TASKS = 10_000;
+
 @Injectable()
 export class MongoAuditLogRepository extends AuditLogRepository {
+  /** Task id → the version and stamp of the last entry this instance stored for it. */
+  private readonly recent = new LRUCache<string, { version: number; seq: number }>({
+    max: RECENT_TASKS,
+  });
+
   constructor(
     @InjectModel(AuditEntryDocument.name) private readonly model: Model<AuditEntryDocument>,
     private readonly unitOfWork: MongoUnitOfWork,
@@ -28,11 +37,18 @@ export class MongoAuditLogRepository extends AuditLogRepository {
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    const stamp = await this.horizon.stamp();
+    // Above the task's previous entry, which is stored (its writer loaded it), so per-task
+    // order never rests on the instances' clocks (docs/EVENTS.md).
+    const stamp = await this.horizon.stamp((await this.previousSeq(entry)) + 1);
+    const stored = () => this.recent.set(entry.taskId, { version: entry.version, seq: stamp.seq });
     // In a transaction the entry is visible at commit: in flight until the unit ends.
     const transactional = this.unitOfWork.inTransaction(
       () => stamp.assertLandable(),
-      (error) => (error ? stamp.finishAtDeadline() : stamp.finish()),
+      (error) => {
+        if (error) return stamp.finishAtDeadline();
+        stamp.finish();
+        stored();
+      },
     );
     try {
       // The unique `_id` decides the race: whoever inserted `<task>:<version>` first owns it.
@@ -42,7 +58,10 @@ export class MongoAuditLogRepository extends AuditLogRepository {
         this.unitOfWork.session(),
         () => new ConcurrencyConflict('Task', entry.taskId),
       );
-      if (!transactional) stamp.finish();
+      if (!transactional) {
+        stamp.finish();
+        stored();
+      }
     } catch (error) {
       // A lost claim stored nothing; any other failure may still land, until its deadline.
       if (!transactional) {
@@ -51,6 +70,22 @@ export class MongoAuditLogRepository extends AuditLogRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * The stamp of the entry before this one: known when this instance stored it, else one read
+   * by `_id` (0 for a task's first entry, or one stored before 0008 without a stamp).
+   */
+  private async previousSeq(entry: AuditEntry): Promise<number> {
+    if (entry.version <= 1) return 0;
+    const known = this.recent.get(entry.taskId);
+    if (known?.version === entry.version - 1) return known.seq;
+    const previous = await this.model
+      .findOne({ _id: auditEntryId(entry.taskId, entry.version - 1) }, { seq: 1 })
+      .session(this.unitOfWork.session() ?? null)
+      .lean<Pick<AuditEntryDocument, '_id' | 'seq'>>()
+      .exec();
+    return previous?.seq ?? 0;
   }
 
   async listForTask(taskId: string, page: PageRequest): Promise<Page<AuditEntry>> {

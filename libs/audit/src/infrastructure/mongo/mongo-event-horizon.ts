@@ -105,10 +105,15 @@ export class MongoEventHorizon implements OnApplicationBootstrap, OnApplicationS
     return this.clock.safePoint();
   }
 
-  /** A stamp for a write about to be sent; 503 when this instance's publish is late. */
-  async stamp(): Promise<Stamp> {
+  /**
+   * A stamp for a write about to be sent, above `floor` (the stamp of the task's previous
+   * entry, so a task's entries keep version order whatever the clocks); 503 when this
+   * instance's publish is late.
+   */
+  async stamp(floor = 0): Promise<Stamp> {
     if (!this.authorized()) await this.nextTick(STAMP_PATIENCE_MS);
     if (!this.authorized()) throw new EventLogUnavailable();
+    this.clock.lift(floor);
     const seq = this.clock.issue();
     const landBy = this.authoritySentAt + GONE_AFTER_MS;
     let open = true;
