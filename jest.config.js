@@ -46,9 +46,9 @@ function esmOnlyPackages() {
 }
 
 const moduleNameMapper = {
-  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|client)$':
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|client|webhooks)$':
     '<rootDir>/libs/$1/src',
-  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|client)/(.*)$':
+  '^@taskflow/(platform|audit|identity|tasks|health|idempotency|rate-limit|client|webhooks)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
   '^@taskflow/migrations$': '<rootDir>/migrations',
 };

@@ -36,6 +36,7 @@ import { profile } from './sections/profile';
 import { scale } from './sections/scale';
 import { startup } from './sections/startup';
 import { throughput } from './sections/throughput';
+import { webhooks } from './sections/webhooks';
 
 const SECTIONS = {
   throughput,
@@ -45,6 +46,7 @@ const SECTIONS = {
   mongo,
   profile,
   logging,
+  webhooks,
 } as const;
 type Section = keyof typeof SECTIONS | 'login-timing';
 

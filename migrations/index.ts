@@ -8,6 +8,7 @@ import { migration as apiKeyIndexes } from './0006-api-key-indexes';
 import { migration as agentIndexes } from './0007-agent-indexes';
 import { migration as eventLog } from './0008-event-log';
 import { migration as priorityRankBackfill } from './0009-priority-rank-backfill';
+import { migration as webhookIndexes } from './0010-webhook-indexes';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   agentIndexes,
   eventLog,
   priorityRankBackfill,
+  webhookIndexes,
 ];

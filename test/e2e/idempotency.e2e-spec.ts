@@ -108,12 +108,14 @@ describe.each(TEST_DRIVERS)('Idempotency-Key (%s driver)', (driver) => {
         .filter((method) => item[method]?.security?.length)
         .map((method) => ({ method, path, operation: item[method] as Operation })),
     );
-    // A create that shows an API key once is never stored for a replay (the key would sit in
-    // clear in the store); only those two routes may say so.
+    // An answer that shows an API key or a webhook secret once is never stored for a replay (it
+    // would sit in clear in the store); only those routes may say so.
     const notReplayable = authenticated.filter(({ operation }) => operation['x-not-replayable']);
     expect(notReplayable.map(({ method, path }) => `${method} ${path}`).sort()).toEqual([
       'post /api-keys',
       'post /users/{id}/api-keys',
+      'post /webhooks',
+      'post /webhooks/{id}/rotate-secret',
     ]);
     const writes = authenticated.filter(({ operation }) => !operation['x-not-replayable']);
     expect(writes.map(({ method, path }) => `${method} ${path}`)).toEqual(

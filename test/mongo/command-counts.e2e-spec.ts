@@ -40,7 +40,8 @@ describe('database commands per HTTP request (mongo driver)', () => {
 
   beforeAll(async () => {
     // The global limit is on (and out of the way), so its counter is part of every count.
-    t = await startTestApp('mongo', { RATE_LIMIT_GLOBAL: '100000/60s' });
+    // Webhook dispatch is background work beside requests, like the sweep: off here.
+    t = await startTestApp('mongo', { RATE_LIMIT_GLOBAL: '100000/60s', WEBHOOK_DISPATCH: 'off' });
     log = new CommandLog(mongoConnectionOf(t).getClient());
     transactions = t.app.get(MongoTopology, { strict: false }).transactions;
   });

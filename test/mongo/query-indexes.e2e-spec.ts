@@ -1,4 +1,6 @@
 import { LeaseSweeper, TaskRepository, TaskRollForwardSweep } from '@taskflow/tasks';
+import { controlClock } from '../support/auth';
+import { WebhookReceiver } from '../support/webhook-receiver';
 import { WriteFaults } from '../support/faults';
 import { CommandLog, withDatabase } from '../support/mongo';
 import { describeShape, IndexKeys, serves, shapesOf } from '../support/query-shapes';
@@ -216,6 +218,72 @@ async function identityWorkload(t: TestApp): Promise<void> {
   expectStatus(await http().post('/users/u_dora/disable').set(as('u_admin')), 200);
 }
 
+/**
+ * Webhooks: endpoints made, listed (own and all, two pages), changed, rotated; a delivery that
+ * fails once and is retried; the delivery log's two pages; a replay; a delete.
+ */
+async function webhookWorkload(t: TestApp): Promise<void> {
+  const http = () => t.http();
+  const receiver = await new WebhookReceiver([500]).start();
+  try {
+    const clock = controlClock(t);
+    const hook = expectStatus(
+      await http().post('/webhooks').set(as('u_alice')).send({ url: receiver.url }),
+      201,
+    ).body as { id: string };
+    expectStatus(
+      await http().post('/webhooks').set(as('u_alice')).send({ url: receiver.url, types: [] }),
+      201,
+    );
+    for (const user of ['u_alice', 'u_admin']) {
+      const first = expectStatus(
+        await http().get('/webhooks').query({ limit: 1 }).set(as(user)),
+        200,
+      );
+      expectStatus(
+        await http()
+          .get('/webhooks')
+          .query({ limit: 1, cursor: first.body.next_cursor })
+          .set(as(user)),
+        200,
+      );
+    }
+    const cursor = expectStatus(
+      await http().get('/events').query({ after: 'now' }).set(as('u_alice')),
+      200,
+    ).body.next_cursor;
+    await anAssignedTask(t, 'hooked');
+    await receiver.waitFor(2);
+    clock.advance(7_000);
+    await receiver.waitFor(4);
+    const log = expectStatus(
+      await http().get(`/webhooks/${hook.id}/deliveries`).query({ limit: 1 }).set(as('u_alice')),
+      200,
+    );
+    expectStatus(
+      await http()
+        .get(`/webhooks/${hook.id}/deliveries`)
+        .query({ limit: 1, cursor: log.body.next_cursor })
+        .set(as('u_alice')),
+      200,
+    );
+    expectStatus(
+      await http().patch(`/webhooks/${hook.id}`).set(as('u_alice')).send({ description: 'x' }),
+      200,
+    );
+    expectStatus(await http().post(`/webhooks/${hook.id}/rotate-secret`).set(as('u_alice')), 200);
+    expectStatus(
+      await http().post(`/webhooks/${hook.id}/replay`).set(as('u_alice')).send({ after: cursor }),
+      202,
+    );
+    await receiver.waitFor(6);
+    expectStatus(await http().delete(`/webhooks/${hook.id}`).set(as('u_alice')), 204);
+  } finally {
+    jest.restoreAllMocks();
+    await receiver.close();
+  }
+}
+
 describe('indexes behind every query the Mongo adapters issue', () => {
   let t: TestApp;
   let log: CommandLog;
@@ -225,6 +293,7 @@ describe('indexes behind every query the Mongo adapters issue', () => {
     log = new CommandLog(mongoConnectionOf(t).getClient());
     await representativeWorkload(t);
     await identityWorkload(t);
+    await webhookWorkload(t);
     log.stop();
   });
   afterAll(() => t.close());
@@ -245,6 +314,10 @@ describe('indexes behind every query the Mongo adapters issue', () => {
         'refresh_families',
         'refresh_tokens',
         'tasks',
+        'webhook_attempts',
+        'webhook_cursors',
+        'webhook_deliveries',
+        'webhooks',
       ].sort(),
     );
     const indexes = new Map<string, IndexKeys[]>();
@@ -291,6 +364,12 @@ describe('indexes behind every query the Mongo adapters issue', () => {
           /^tasks eq\(open,status,assignee_id,deleted_at,open_to(,priority)?\) range\(\) sort\(priority_rank:1,_id:1\)/,
         ),
         'tasks eq() range(lease_expires_at) sort(lease_expires_at:1)',
+        'webhooks eq(owner_id) range(_id) sort(_id:1)',
+        'webhooks eq(enabled) range() sort()',
+        'webhook_deliveries eq(status) range(due_at) sort(due_at:1,_id:1)',
+        'webhook_cursors eq(endpoint_id) range() sort(n:-1)',
+        'webhook_attempts eq(endpoint_id) range(at) sort(at:-1,_id:1)',
+        'webhook_attempts eq(at,endpoint_id) range(_id) sort(at:-1,_id:1)',
       ]),
     );
   });

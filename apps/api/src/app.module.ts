@@ -8,6 +8,7 @@ import { MIGRATIONS } from '@taskflow/migrations';
 import { AppConfig, PlatformModule, PlatformOptions } from '@taskflow/platform';
 import { RateLimitModule } from '@taskflow/rate-limit';
 import { TasksModule } from '@taskflow/tasks';
+import { WebhooksModule } from '@taskflow/webhooks';
 import { RequestPipelineGuard } from './request-pipeline.guard';
 
 /** Wiring only: each module gets the validated config's driver. */
@@ -24,6 +25,7 @@ export class AppModule {
         TasksModule.register({ driver: config.driver }),
         AuditModule.register({ driver: config.driver }),
         HealthModule.register({ driver: config.driver }),
+        WebhooksModule.register({ driver: config.driver }),
       ],
       // The only global guard: the request pipeline's steps in one order (docs/DECISIONS.md,
       // "Request pipeline"), whatever the order of the imports above.

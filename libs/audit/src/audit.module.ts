@@ -86,7 +86,8 @@ export class AuditModule {
       imports: [persistence],
       controllers: [AuditController, EventsController],
       providers: [...EVENT_METRICS, AuditQueryService, EventFeed, EventStreams],
-      exports: [persistence],
+      // The feed is exported for webhooks, which read the same log with the same guarantee.
+      exports: [persistence, EventFeed],
     };
   }
 }

@@ -106,6 +106,31 @@ describe('loadConfig: authentication settings', () => {
   });
 });
 
+describe('loadConfig: webhooks', () => {
+  it('dispatches, and keeps webhooks off private addresses outside dev mode, by default', () => {
+    expect(loadConfig(PRODUCTION)).toMatchObject({
+      webhookDispatch: true,
+      webhookAllowPrivate: false,
+    });
+    expect(loadConfig({ DEV_MODE: 'true' }).webhookAllowPrivate).toBe(true);
+  });
+
+  it('reads WEBHOOK_DISPATCH and WEBHOOK_ALLOW_PRIVATE, and refuses other values', () => {
+    const config = loadConfig({
+      ...PRODUCTION,
+      WEBHOOK_DISPATCH: 'off',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
+    expect(config).toMatchObject({ webhookDispatch: false, webhookAllowPrivate: true });
+    expect(() => loadConfig({ ...PRODUCTION, WEBHOOK_DISPATCH: 'maybe' })).toThrow(
+      /WEBHOOK_DISPATCH/,
+    );
+    expect(() => loadConfig({ ...PRODUCTION, WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE/,
+    );
+  });
+});
+
 describe('loadConfig: HTTP limits and browser origins', () => {
   it('has finite request and connection timeouts and no CORS origin by default', () => {
     expect(loadConfig(PRODUCTION)).toMatchObject({

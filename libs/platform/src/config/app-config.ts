@@ -74,6 +74,8 @@ class Environment {
   @IsOptional()
   @Matches(RATE, { message: 'RATE_LIMIT_AUTH must be N/<seconds>s or off' })
   RATE_LIMIT_AUTH?: string;
+  @IsOptional() @IsIn(['on', 'off']) WEBHOOK_DISPATCH?: string;
+  @IsOptional() @IsBooleanString() WEBHOOK_ALLOW_PRIVATE?: string;
 }
 
 const INTEGERS = [
@@ -139,6 +141,10 @@ export class AppConfig {
   readonly connectionTimeoutSeconds!: number;
   /** Origins whose browser pages may call the API (CORS); empty: none. */
   readonly corsOrigins!: readonly string[];
+  /** Whether this instance sends webhooks (every instance does unless turned off). */
+  readonly webhookDispatch!: boolean;
+  /** Whether webhook URLs may reach loopback and private addresses (the SSRF guard, §10). */
+  readonly webhookAllowPrivate!: boolean;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -248,5 +254,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       .split(',')
       .map((origin) => origin.trim().toLowerCase())
       .filter((origin) => origin !== ''),
+    webhookDispatch: (env.WEBHOOK_DISPATCH ?? 'on') === 'on',
+    webhookAllowPrivate: (env.WEBHOOK_ALLOW_PRIVATE ?? String(devMode)) === 'true',
   });
 }

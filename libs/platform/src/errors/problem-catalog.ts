@@ -36,6 +36,8 @@ export const PROBLEM_CATALOG: Readonly<Record<string, ProblemType>> = {
   'TASK.REASON_REQUIRED': p(400, 'validation', 'The request is not valid'),
   'TASK.ACCOUNT_UNAVAILABLE': p(422, 'unprocessable', 'Unprocessable request'),
   'TASK.PRECONDITION_FAILED': p(412, 'precondition-failed', 'Precondition failed'),
+  'WEBHOOK.NOT_FOUND': p(404, 'not-found', 'Not found'),
+  'WEBHOOK.URL_REFUSED': p(422, 'unprocessable', 'Unprocessable request'),
   'STORAGE.CONCURRENT_UPDATE': p(409, 'conflict', 'Conflict'),
   'IDEMPOTENCY.KEY_REUSED': p(422, 'idempotency-key-reused', 'Idempotency key reused'),
   'IDEMPOTENCY.IN_FLIGHT': p(409, 'idempotency-in-flight', 'Request already in progress'),

@@ -1,0 +1,225 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { isDuplicateKey, Page, PageRequest, pageFrom, pageProbe } from '@taskflow/platform';
+import type { Model } from 'mongoose';
+import type {
+  AttemptStatus,
+  CursorStep,
+  Delivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+} from '../../domain/delivery';
+import { DeliveryRepository } from '../../ports/delivery.repository';
+import {
+  WebhookAttemptDocument,
+  WebhookCursorDocument,
+  WebhookDeliveryDocument,
+} from './webhook.schemas';
+
+const DELIVERY_STATUSES: readonly string[] = ['pending', 'succeeded', 'failed'];
+const parseStatus = <T extends string>(value: string): T => {
+  if (!DELIVERY_STATUSES.includes(value)) throw new Error(`Unknown webhook status ${value}`);
+  return value as T;
+};
+
+const toDelivery = (doc: WebhookDeliveryDocument): Delivery => ({
+  id: doc._id,
+  endpointId: doc.endpoint_id,
+  event: {
+    id: doc.event_id,
+    type: doc.event_type,
+    taskId: doc.task_id,
+    version: doc.version,
+    body: doc.event,
+  },
+  attempt: doc.attempt,
+  status: parseStatus<DeliveryStatus>(doc.status),
+  dueAt: doc.due_at,
+  createdAt: doc.created_at,
+});
+
+const fromDelivery = (delivery: Delivery): WebhookDeliveryDocument => ({
+  _id: delivery.id,
+  endpoint_id: delivery.endpointId,
+  event_id: delivery.event.id,
+  event_type: delivery.event.type,
+  task_id: delivery.event.taskId,
+  version: delivery.event.version,
+  event: { ...delivery.event.body },
+  attempt: delivery.attempt,
+  status: delivery.status,
+  due_at: delivery.dueAt,
+  created_at: delivery.createdAt,
+});
+
+const toAttempt = (doc: WebhookAttemptDocument): DeliveryAttempt => ({
+  id: doc._id,
+  endpointId: doc.endpoint_id,
+  deliveryId: doc.delivery_id,
+  eventId: doc.event_id,
+  attempt: doc.attempt,
+  status: parseStatus<AttemptStatus>(doc.status),
+  responseStatus: doc.response_status ?? null,
+  error: doc.error ?? null,
+  durationMs: doc.duration_ms ?? null,
+  at: doc.at,
+  nextAttemptAt: doc.next_attempt_at ?? null,
+});
+
+const fromAttempt = (attempt: DeliveryAttempt): WebhookAttemptDocument => ({
+  _id: attempt.id,
+  endpoint_id: attempt.endpointId,
+  delivery_id: attempt.deliveryId,
+  event_id: attempt.eventId,
+  attempt: attempt.attempt,
+  status: attempt.status,
+  response_status: attempt.responseStatus,
+  error: attempt.error,
+  duration_ms: attempt.durationMs,
+  at: attempt.at,
+  next_attempt_at: attempt.nextAttemptAt,
+});
+
+/** The attempt log's cursor: newest first, ties by id (the same key as the memory adapter). */
+const attemptCursor = (attempt: DeliveryAttempt): string =>
+  `${(9e15 - attempt.at.getTime()).toString().padStart(16, '0')}|${attempt.id}`;
+
+@Injectable()
+export class MongoDeliveryRepository extends DeliveryRepository {
+  constructor(
+    @InjectModel(WebhookDeliveryDocument.name)
+    private readonly deliveries: Model<WebhookDeliveryDocument>,
+    @InjectModel(WebhookAttemptDocument.name)
+    private readonly attempts: Model<WebhookAttemptDocument>,
+    @InjectModel(WebhookCursorDocument.name)
+    private readonly cursors: Model<WebhookCursorDocument>,
+  ) {
+    super();
+  }
+
+  async addDeliveries(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    try {
+      // Unordered: the ones already owed (another instance, or a read before a crash) fail with
+      // 11000 and the rest still go in.
+      await this.deliveries.collection.insertMany(deliveries.map(fromDelivery) as never[], {
+        ordered: false,
+      });
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
+      const onlyDuplicates =
+        isDuplicateKey(error) ||
+        (Array.isArray(writeErrors) && writeErrors.every((each) => each.code === 11000));
+      if (!onlyDuplicates) throw error;
+    }
+  }
+
+  async findDelivery(id: string): Promise<Delivery | null> {
+    const doc = await this.deliveries.findById(id).lean<WebhookDeliveryDocument>().exec();
+    return doc ? toDelivery(doc) : null;
+  }
+
+  async saveDelivery(delivery: Delivery): Promise<void> {
+    await this.deliveries.updateOne(
+      { _id: delivery.id },
+      { $set: { attempt: delivery.attempt, status: delivery.status, due_at: delivery.dueAt } },
+    );
+  }
+
+  async findDue(now: Date, exclude: readonly string[], limit: number): Promise<Delivery[]> {
+    const filter: Record<string, unknown> = { status: 'pending', due_at: { $lte: now } };
+    if (exclude.length > 0) filter.endpoint_id = { $nin: [...exclude] };
+    const docs = await this.deliveries
+      .find(filter)
+      .sort({ due_at: 1, _id: 1 })
+      .limit(limit)
+      .lean<WebhookDeliveryDocument[]>()
+      .exec();
+    return docs.map(toDelivery);
+  }
+
+  async countPending(): Promise<number> {
+    return this.deliveries.countDocuments({ status: 'pending' }).exec();
+  }
+
+  async deleteForEndpoint(endpointId: string): Promise<void> {
+    await this.deliveries.deleteMany({ endpoint_id: endpointId });
+    await this.attempts.deleteMany({ endpoint_id: endpointId });
+    await this.cursors.deleteMany({ endpoint_id: endpointId });
+  }
+
+  async claimAttempt(attempt: DeliveryAttempt): Promise<boolean> {
+    try {
+      await this.attempts.create([fromAttempt(attempt)]);
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  async findAttempt(id: string): Promise<DeliveryAttempt | null> {
+    const doc = await this.attempts.findById(id).lean<WebhookAttemptDocument>().exec();
+    return doc ? toAttempt(doc) : null;
+  }
+
+  async saveAttempt(attempt: DeliveryAttempt): Promise<void> {
+    const { _id, ...fields } = fromAttempt(attempt);
+    await this.attempts.updateOne({ _id }, { $set: fields });
+  }
+
+  async listAttempts(endpointId: string, page: PageRequest): Promise<Page<DeliveryAttempt>> {
+    const filter: Record<string, unknown> = { endpoint_id: endpointId };
+    if (page.after !== null) {
+      const [key, id] = splitCursor(page.after);
+      const at = new Date(9e15 - Number(key));
+      filter.$or = [{ at: { $lt: at } }, { at, _id: { $gt: id } }];
+    }
+    const docs = await this.attempts
+      .find(filter)
+      .sort({ at: -1, _id: 1 })
+      .limit(pageProbe(page))
+      .batchSize(pageProbe(page))
+      .lean<WebhookAttemptDocument[]>()
+      .exec();
+    return pageFrom(docs, page, toAttempt, attemptCursor);
+  }
+
+  async latestStep(endpointId: string): Promise<CursorStep | null> {
+    const doc = await this.cursors
+      .findOne({ endpoint_id: endpointId })
+      .sort({ n: -1 })
+      .lean<WebhookCursorDocument>()
+      .exec();
+    return doc
+      ? { endpointId: doc.endpoint_id, n: doc.n, position: doc.position, at: doc.at }
+      : null;
+  }
+
+  async claimStep(step: CursorStep): Promise<boolean> {
+    try {
+      await this.cursors.create([
+        {
+          _id: `${step.endpointId}:${step.n}`,
+          endpoint_id: step.endpointId,
+          n: step.n,
+          position: step.position,
+          at: step.at,
+        },
+      ]);
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+    // Older moves are history nobody reads; keep a few for diagnosis.
+    if (step.n % 100 === 0 && step.n > 0) {
+      await this.cursors.deleteMany({ endpoint_id: step.endpointId, n: { $lt: step.n - 10 } });
+    }
+    return true;
+  }
+}
+
+function splitCursor(cursor: string): [string, string] {
+  const bar = cursor.indexOf('|');
+  return [cursor.slice(0, bar), cursor.slice(bar + 1)];
+}

@@ -1,0 +1,29 @@
+import type { Page, PageRequest } from '@taskflow/platform/domain';
+import type { CursorStep, Delivery, DeliveryAttempt } from '../domain/delivery';
+
+/**
+ * Deliveries, their attempts and the endpoints' cursors. Every race is decided by a unique key
+ * (DESIGN §2): a delivery by its id, an attempt by `<delivery>:<attempt>`, a cursor move by
+ * `<endpoint>:<step>`; a later write to a claimed document is made by its claimer alone.
+ */
+export abstract class DeliveryRepository {
+  /** Inserts the deliveries not yet stored; those already there are left as they are. */
+  abstract addDeliveries(deliveries: readonly Delivery[]): Promise<void>;
+  abstract findDelivery(id: string): Promise<Delivery | null>;
+  abstract saveDelivery(delivery: Delivery): Promise<void>;
+  /** Pending deliveries due by `now`, oldest due first, of endpoints not in `exclude`. */
+  abstract findDue(now: Date, exclude: readonly string[], limit: number): Promise<Delivery[]>;
+  abstract countPending(): Promise<number>;
+  abstract deleteForEndpoint(endpointId: string): Promise<void>;
+
+  /** The claim to send an attempt: false when it is already taken. */
+  abstract claimAttempt(attempt: DeliveryAttempt): Promise<boolean>;
+  abstract findAttempt(id: string): Promise<DeliveryAttempt | null>;
+  abstract saveAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /** Newest first; the cursor is opaque to callers. */
+  abstract listAttempts(endpointId: string, page: PageRequest): Promise<Page<DeliveryAttempt>>;
+
+  abstract latestStep(endpointId: string): Promise<CursorStep | null>;
+  /** The claim of one cursor move: false when another instance made step `n` first. */
+  abstract claimStep(step: CursorStep): Promise<boolean>;
+}

@@ -1,0 +1,28 @@
+import type { Actor } from '@taskflow/platform/domain';
+import type { WebhookEvent } from '../domain/delivery';
+
+export interface EventBatch {
+  /** Events the owner may see, in log order. */
+  readonly events: WebhookEvent[];
+  /** The position after the last entry read, seen or not. */
+  readonly next: string;
+}
+
+/**
+ * The event log as webhooks read it (DESIGN §9): positions are opaque strings, reads go only as
+ * far as entries can no longer appear behind them, and visibility is the owner's, judged now.
+ */
+export abstract class WebhookEventSource {
+  /** The position of a feed cursor (400 when it names no entry), or of the log's end (`now`). */
+  abstract start(after: string): Promise<string>;
+  abstract read(
+    owner: Actor,
+    position: string,
+    types: readonly string[] | null,
+    limit: number,
+  ): Promise<EventBatch>;
+  /** Calls `listener` whenever new entries may be readable; returns the unsubscribe. */
+  abstract watch(listener: () => void): () => void;
+  /** Whether the owner may still see the event's task now (checked before every send). */
+  abstract stillVisible(owner: Actor, event: WebhookEvent): Promise<boolean>;
+}
