@@ -46,6 +46,14 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /metrics': 'getMetrics',
   'GET /events': 'listEvents',
   'GET /events/stream': 'streamEvents',
+  'POST /webhooks': 'createWebhook',
+  'GET /webhooks': 'listWebhooks',
+  'GET /webhooks/{id}': 'getWebhook',
+  'PATCH /webhooks/{id}': 'updateWebhook',
+  'DELETE /webhooks/{id}': 'deleteWebhook',
+  'POST /webhooks/{id}/rotate-secret': 'rotateWebhookSecret',
+  'GET /webhooks/{id}/deliveries': 'listWebhookDeliveries',
+  'POST /webhooks/{id}/replay': 'replayWebhook',
 };
 
 interface Operation {

@@ -264,10 +264,12 @@ describe('migrations (mongo driver)', () => {
       await t.close();
     }
 
-    // Down keeps the values; up again finds nothing left to fill.
+    // Down (through the backfill) keeps the values; up again finds nothing left to fill.
     lines.length = 0;
     await withDatabase(uri, async (db) => {
-      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).down(1);
+      await new MongoMigrator(db, MIGRATIONS, { log: (l) => lines.push(l) }).down(
+        MIGRATIONS.length - at,
+      );
       const missing = await db
         .collection('tasks')
         .countDocuments({ priority_rank: { $exists: false } });

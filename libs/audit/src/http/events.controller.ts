@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated, CurrentActor, RequiresScope } from '@taskflow/identity';
 import { Actor, ApiProblems } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
@@ -32,12 +32,6 @@ function abortOnClose(reply: FastifyReply): AbortSignal {
   reply.raw.once('close', () => controller.abort());
   return controller.signal;
 }
-
-/** The JSON in an SSE event's `data`: an event (OpenAPI 3.1 keywords). */
-const CONTENT_IS_AN_EVENT = {
-  contentMediaType: 'application/json',
-  contentSchema: { $ref: getSchemaPath(EventDto) },
-};
 
 @ApiTags('events')
 @ApiAuthenticated()
@@ -92,12 +86,8 @@ export class EventsController {
           properties: {
             id: { type: 'string', description: "The event's cursor (resume with Last-Event-ID)" },
             event: { type: 'string', description: 'The event type, e.g. task.created' },
-            data: {
-              type: 'string',
-              description: "The event's JSON (EventDto)",
-              // OpenAPI 3.1 keywords that @nestjs/swagger's types do not list yet.
-              ...(CONTENT_IS_AN_EVENT as object),
-            },
+            // OpenAPI 3.0 has no keyword for JSON inside a string (3.1's contentSchema).
+            data: { type: 'string', description: "The event's JSON: an EventDto" },
           },
         },
       },
