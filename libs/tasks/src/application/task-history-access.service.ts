@@ -5,6 +5,7 @@ import { TaskNotFound } from '../domain/task-errors';
 import { taskStateFromRecord } from '../domain/task-state-record';
 import { Task } from '../domain/task.entity';
 import { TaskRepository } from '../ports/task.repository';
+import { taskFields } from './task-fields';
 
 /** Audit logs and records: whoever sees the task, and admins even after it is deleted. */
 @Injectable()
@@ -40,23 +41,6 @@ export class TaskHistoryAccessService extends TaskHistoryAccess {
 
   taskView(state: Readonly<Record<string, unknown>>): Record<string, unknown> {
     // The fields of TaskDto, as the task stood after the change.
-    const s = taskStateFromRecord(state);
-    return {
-      id: s.id,
-      title: s.title,
-      description: s.description,
-      status: s.status,
-      priority: s.priority,
-      due_at: s.dueAt?.toISOString() ?? null,
-      creator_id: s.creatorId,
-      assignee_id: s.assigneeId,
-      reviewer_id: s.reviewerId,
-      open: s.open,
-      open_to: s.openTo,
-      lease_expires_at: s.leaseExpiresAt?.toISOString() ?? null,
-      version: s.version,
-      created_at: s.createdAt.toISOString(),
-      updated_at: s.updatedAt.toISOString(),
-    };
+    return taskFields(taskStateFromRecord(state));
   }
 }

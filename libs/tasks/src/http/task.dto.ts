@@ -28,6 +28,7 @@ import {
   TaskStatus,
 } from '../domain/task-status';
 import type { Task } from '../domain/task.entity';
+import { taskFields } from '../application/task-fields';
 
 const NOT_BLANK = /\S/;
 const ACCOUNT_ID = { minLength: 1, maxLength: 64 };
@@ -325,23 +326,8 @@ export class TaskDto {
   allowed_actions!: TaskAction[];
 
   static from(task: Task): TaskDto {
-    const s = task.snapshot();
     return {
-      id: s.id,
-      title: s.title,
-      description: s.description,
-      status: s.status,
-      priority: s.priority,
-      due_at: s.dueAt?.toISOString() ?? null,
-      creator_id: s.creatorId,
-      assignee_id: s.assigneeId,
-      reviewer_id: s.reviewerId,
-      open: s.open,
-      open_to: s.openTo,
-      lease_expires_at: s.leaseExpiresAt?.toISOString() ?? null,
-      version: s.version,
-      created_at: s.createdAt.toISOString(),
-      updated_at: s.updatedAt.toISOString(),
+      ...taskFields(task.snapshot()),
       allowed_actions: [...task.actionsShown],
     };
   }
