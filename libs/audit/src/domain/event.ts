@@ -1,3 +1,4 @@
+import { LOGGED_ACTIONS } from '@taskflow/tasks/domain';
 import type { AuditEntry } from './audit-entry';
 
 /** Past tenses the generic rule below would get wrong (doubled consonants, irregulars). */
@@ -18,23 +19,8 @@ export function eventTypeOf(action: string): string {
   return `task.${past}`;
 }
 
-/** The actions DESIGN §9 lists (agents' `claim`, `release`, `lease_expired` included). */
-export const EVENT_ACTIONS = [
-  'create',
-  'assign',
-  'start',
-  'submit',
-  'approve',
-  'reject',
-  'close',
-  'cancel',
-  'reactivate',
-  'update',
-  'delete',
-  'claim',
-  'release',
-  'lease_expired',
-] as const;
+/** The actions DESIGN §9 lists: those of a task that leave an audit entry. */
+export const EVENT_ACTIONS: readonly string[] = LOGGED_ACTIONS;
 
 /** The event types a consumer may ask for in `types`. */
 export const EVENT_TYPES: readonly string[] = EVENT_ACTIONS.map(eventTypeOf);

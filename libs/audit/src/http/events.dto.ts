@@ -11,9 +11,8 @@ export const MAX_WAIT_SECONDS = 30;
 const digits = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
 
-const TYPE_LIST = new RegExp(
-  `^(${EVENT_TYPES.map((t) => t.replace('.', '\\.')).join('|')})(,(${EVENT_TYPES.map((t) => t.replace('.', '\\.')).join('|')}))*$`,
-);
+const ONE_TYPE = `(${EVENT_TYPES.map((t) => t.replace('.', '\\.')).join('|')})`;
+const TYPE_LIST = new RegExp(`^${ONE_TYPE}(,${ONE_TYPE})*$`);
 
 export class EventStreamQuery {
   @ApiPropertyOptional({

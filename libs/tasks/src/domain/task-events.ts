@@ -1,8 +1,20 @@
-import type { RuledAction } from './task-rules';
+import { WORKFLOW_ACTIONS, type RuledAction } from './task-rules';
 import type { OpenTo } from './task-status';
 import type { TaskPriority, TaskStatus } from './task-status';
 
 export type TaskEventAction = RuledAction | 'create';
+
+/**
+ * The actions that leave an audit entry, so an event in the one log (DESIGN §9): every change of
+ * a task. A heartbeat only renews a lease and leaves none.
+ */
+export const LOGGED_ACTIONS = [
+  'create',
+  ...WORKFLOW_ACTIONS,
+  'claim',
+  'release',
+  'lease_expired',
+] as const satisfies readonly TaskEventAction[];
 
 /** The state of a task as it is stored; audit entries carry it so a change can be replayed. */
 export interface TaskState {
