@@ -120,7 +120,7 @@ export async function followEvents(options: FollowEventsOptions): Promise<Follow
       try {
         watch();
         for (;;) {
-          let chunk: ReadableStreamReadResult<string>;
+          let chunk: Awaited<ReturnType<typeof reader.read>>;
           try {
             chunk = await reader.read();
           } catch {
