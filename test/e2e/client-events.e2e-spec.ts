@@ -118,7 +118,6 @@ describe.each(TEST_DRIVERS)('followEvents against the running app (%s)', (driver
     const start = await currentEnd();
     let persisted = start;
     const handled: TaskEvent[] = [];
-    const perRun: number[] = [];
     const writers = startWriters();
 
     const follow = (signal: AbortSignal) =>
@@ -138,10 +137,11 @@ describe.each(TEST_DRIVERS)('followEvents against the running app (%s)', (driver
       const before = handled.length;
       const stop = new AbortController();
       const running = follow(stop.signal);
-      await pause(250 + Math.random() * 350);
+      // Stopped mid-flow: once this run has handled something, at a random moment after.
+      await until(() => handled.length > before, 15_000, `an event in run ${run}`);
+      await pause(Math.random() * 400);
       stop.abort();
       await running;
-      perRun.push(handled.length - before);
       await pause(100 + Math.random() * 200); // stopped while the writers go on
     }
     const aliceWrites = await writers.stop();
@@ -156,7 +156,6 @@ describe.each(TEST_DRIVERS)('followEvents against the running app (%s)', (driver
     stop.abort();
     await last;
 
-    expect(perRun.filter((count) => count > 0).length).toBeGreaterThanOrEqual(4);
     expect(handled.map((event) => event.id)).toEqual(expected.map((event) => event.id));
     expect(new Set(handled.map((event) => event.id)).size).toBe(handled.length);
     expect(writers.bobTasks.size).toBeGreaterThan(0);
