@@ -120,6 +120,34 @@ describe('followEvents', () => {
     expect(api.requests.map((request) => request.lastEventId)).toEqual(['c4', 'c4', 'c4']);
   });
 
+  it('after a connection cut mid-stream, backs off with jitter and resumes after the last handled', async () => {
+    const cut = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(frames(1)));
+            setTimeout(() => controller.error(new TypeError('terminated')), 20);
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'text/event-stream' } },
+      );
+    const api = fakeApi([cut, (request) => stream(request, frames(2), true)]);
+    const stop = new AbortController();
+    const statuses: FollowStatus[] = [];
+    const summary = await followEvents({
+      client: api.client,
+      signal: stop.signal,
+      onStatus: (status) => statuses.push(status),
+      onEvent: (each) => {
+        if (each.version === 2) stop.abort();
+      },
+    });
+    expect(summary).toEqual({ handled: 2, cursor: 'c2' });
+    expect(statuses.map((status) => status.kind)).toEqual(['connected', 'backoff', 'connected']);
+    expect((statuses[1] as { seconds: number }).seconds).toBeLessThanOrEqual(0.25);
+    expect(api.requests.map((request) => request.lastEventId)).toEqual([null, 'c1']);
+  });
+
   it('turns after=now into the current end of the log before the first stream', async () => {
     const api = fakeApi([
       () =>
