@@ -158,13 +158,17 @@ describe('followEvents', () => {
       (request) => stream(request, frames(1), true),
     ]);
     const stop = new AbortController();
+    const statuses: string[] = [];
     const summary = await followEvents({
       client: api.client,
       after: 'now',
       types: ['task.updated', 'task.created'],
       signal: stop.signal,
+      onStatus: (status) => statuses.push(status.kind),
       onEvent: () => stop.abort(),
     });
+    // The empty stream that ended at once is not reopened in a tight loop: it backs off first.
+    expect(statuses).toEqual(['connected', 'ended', 'backoff', 'connected']);
     expect(summary).toEqual({ handled: 1, cursor: 'c1' });
     expect(api.requests[0]!.url.search).toBe('?after=now&limit=1');
     expect(api.requests.slice(1).map((request) => request.lastEventId)).toEqual(['end', 'end']);

@@ -103,6 +103,8 @@ export async function followEvents(options: FollowEventsOptions): Promise<Follow
       if (!answer) break;
       if (!answer.response.ok || !answer.data) throw refusal(answer);
       onStatus?.({ kind: 'connected', cursor });
+      const openedAt = Date.now();
+      const handledBefore = handled;
 
       const arrived: EventSourceMessage[] = [];
       const parser = createParser({ onEvent: (message) => arrived.push(message) });
@@ -147,13 +149,12 @@ export async function followEvents(options: FollowEventsOptions): Promise<Follow
         reader.releaseLock();
       }
       if (signal?.aborted) break;
-      if (ended) {
-        onStatus?.({ kind: 'ended' });
-      } else if (idle) {
-        onStatus?.({ kind: 'idle' });
-      } else {
-        await retrier.pause(undefined, signal);
-      }
+      if (ended) onStatus?.({ kind: 'ended' });
+      if (idle) onStatus?.({ kind: 'idle' });
+      // A stream that ran its course is resumed at once. One that ended within a second without
+      // an event (a proxy, a server going away) waits like a failure, so it cannot spin.
+      const spun = ended && handled === handledBefore && Date.now() - openedAt < 1000;
+      if ((!ended && !idle) || spun) await retrier.pause(undefined, signal);
     } finally {
       signal?.removeEventListener('abort', stop);
       connection.abort(); // Frees the server's stream slot at once.
