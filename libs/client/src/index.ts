@@ -15,4 +15,14 @@ export type {
   WorkerOptions,
   WorkerSummary,
 } from './worker';
+export { followEvents } from './events';
+export type {
+  FollowEventsOptions,
+  FollowStatus,
+  FollowSummary,
+  TaskEvent,
+  TaskEventType,
+} from './events';
+export { verifyWebhook, WebhookVerificationError } from './webhooks';
+export type { VerifyWebhookOptions, WebhookHeaders, WebhookRefusal } from './webhooks';
 export type { components, operations, paths } from './generated/openapi';

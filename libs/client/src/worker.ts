@@ -1,6 +1,7 @@
 import { etagOf, newIdempotencyKey, type TaskflowClient } from './client';
 import type { components } from './generated/openapi';
 import { problemSlug, type Problem } from './problem';
+import { Retrier, sleep } from './retry';
 
 export type Task = components['schemas']['TaskDto'];
 type ClaimFilters = Pick<components['schemas']['ClaimNextDto'], 'open_to' | 'priority'>;
@@ -57,33 +58,6 @@ export interface WorkerSummary {
   readonly failed: number;
 }
 
-interface Answer<T> {
-  readonly data?: T;
-  readonly error?: unknown;
-  readonly response: Response;
-}
-
-const MAX_BACKOFF_SECONDS = 30;
-
-/** Resolves after `ms`, or at once when `signal` fires. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-const retryAfterSeconds = (response: Response): number => {
-  const seconds = Number(response.headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : 1;
-};
-
 /**
  * Claims with long-poll, starts, heartbeats at a third of the lease, hands the task to `handle`
  * and submits its result fenced by `If-Match` with an `Idempotency-Key`. A 429 waits
@@ -94,42 +68,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const { client, signal } = options;
   const summary = { submitted: 0, abandoned: 0, lost: 0, failed: 0 };
   const emit = (event: WorkerEvent) => options.onEvent?.(event);
-  let failures = 0;
-
-  /**
-   * Sends until the answer is final: waits out 429s and backs off after 5xx or network errors.
-   * Undefined when `stop` fired first.
-   */
-  const send = async <T>(
-    request: () => Promise<Answer<T>>,
-    stop: AbortSignal | undefined,
-  ): Promise<Answer<T> | undefined> => {
-    while (!stop?.aborted) {
-      let answer: Answer<T> | undefined;
-      try {
-        answer = await request();
-      } catch {
-        // A network failure (or the stop signal cutting a long-poll): try again after a pause.
-        if (stop?.aborted) return undefined;
-      }
-      if (answer && answer.response.status < 500 && answer.response.status !== 429) {
-        failures = 0;
-        return answer;
-      }
-      const seconds =
-        answer?.response.status === 429
-          ? retryAfterSeconds(answer.response)
-          : Math.random() * Math.min(MAX_BACKOFF_SECONDS, 0.25 * 2 ** failures++);
-      emit({ kind: 'backoff', seconds, status: answer?.response.status });
-      await sleep(seconds * 1000, stop);
-    }
-    return undefined;
-  };
+  const retrier = new Retrier((seconds, status) => emit({ kind: 'backoff', seconds, status }));
 
   const claimNext = () => {
     // A retry after a lost answer replays the task the first attempt claimed.
     const key = newIdempotencyKey();
-    return send(
+    return retrier.send(
       () =>
         client.POST('/tasks/claim', {
           body: {
@@ -161,7 +105,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   /** Stopped while a claim was on its way: the task goes back to the queue at once. */
   async function giveBack(task: Task): Promise<void> {
     const key = newIdempotencyKey();
-    await send(
+    await retrier.send(
       () =>
         client.POST('/tasks/{id}/release', {
           params: {
@@ -194,7 +138,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       comment?: string,
     ) => {
       const key = newIdempotencyKey();
-      return send(
+      return retrier.send(
         () =>
           client.POST(`/tasks/{id}/${action}`, {
             params: {
@@ -214,7 +158,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         if (abandon.signal.aborted) return;
         if (Date.now() >= leaseEndsAt) return abandon.abort(new TaskAbandoned('lease-lost'));
         const sentAt = Date.now();
-        const beat = await send(
+        const beat = await retrier.send(
           () =>
             client.POST('/tasks/{id}/heartbeat', {
               params: { path: { id } },
