@@ -48,8 +48,8 @@ class FakeLog extends WebhookEventSource {
   watch(): () => void {
     return () => undefined;
   }
-  async stillVisible(_owner: Actor, event: WebhookEvent): Promise<boolean> {
-    return !this.hidden.has(event.taskId);
+  async visibleTasks(_owner: Actor, events: readonly WebhookEvent[]): Promise<Set<string>> {
+    return new Set(events.filter((e) => !this.hidden.has(e.taskId)).map((e) => e.taskId));
   }
 }
 
@@ -80,13 +80,13 @@ class StaticResolver extends HostResolver {
 const owners = new Map<string, Actor | null>([['u_alice', { id: 'u_alice', role: 'human' }]]);
 const accounts = { findActive: async (id: string) => owners.get(id) ?? null } as AccountLookup;
 
-function setup(limits: Partial<DispatchLimits> = {}) {
+function setup(limits: Partial<DispatchLimits> | null = {}, env: Record<string, string> = {}) {
   const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
   const endpoints = new MemoryWebhookRepository();
   const deliveries = new MemoryDeliveryRepository();
   const log = new FakeLog();
   const sender = new FakeSender();
-  const config = loadConfig({ DEV_MODE: 'true', WEBHOOK_ALLOW_PRIVATE: 'false' });
+  const config = loadConfig({ DEV_MODE: 'true', WEBHOOK_ALLOW_PRIVATE: 'false', ...env });
   const dispatcher = () =>
     new WebhookDispatcher(
       endpoints,
@@ -98,7 +98,8 @@ function setup(limits: Partial<DispatchLimits> = {}) {
       new NoDeliveryObserver(),
       clock,
       config,
-      { ...DEFAULT_DISPATCH_LIMITS, intervalMs: 0, ...limits },
+      // null: the limits the configuration gives (as in the app); no loop is started here.
+      limits === null ? undefined : { ...DEFAULT_DISPATCH_LIMITS, intervalMs: 0, ...limits },
     );
   const addEndpoint = async (id: string, overrides: Partial<WebhookEndpoint> = {}) => {
     await endpoints.insert({
@@ -196,7 +197,7 @@ describe('WebhookDispatcher', () => {
     await s.addEndpoint('wh_a');
     s.log.add('tk_1');
     const d = s.dispatcher();
-    jest.spyOn(s.deliveries, 'saveDelivery').mockRejectedValueOnce(new Error('killed'));
+    jest.spyOn(s.deliveries, 'saveDeliveries').mockRejectedValueOnce(new Error('killed'));
     await s.pass(d);
     expect(s.sender.sent).toHaveLength(1);
     expect(await s.deliveries.findDelivery('wh_a:tk_1:1')).toMatchObject({ status: 'pending' });
@@ -234,7 +235,7 @@ describe('WebhookDispatcher', () => {
     await s.pass(d);
     expect((await s.endpoints.findById('wh_a'))?.failingSince).toBeNull();
 
-    s.sender.statuses.push(500, 500);
+    s.sender.statuses.push(500, 500, 500);
     s.log.add('tk_2');
     await s.pass(d);
     s.clock.advance(DISABLE_AFTER_MS);
@@ -283,6 +284,28 @@ describe('WebhookDispatcher', () => {
     const hosts = s.sender.sent.map((each) => each.url.hostname);
     expect(hosts.filter((host) => host.startsWith('wh_slow'))).toHaveLength(2);
     expect(hosts.filter((host) => host.startsWith('wh_fast')).length).toBeGreaterThanOrEqual(2);
+    s.sender.release();
+    await d.settle();
+  });
+
+  it('takes its in-flight limits from the configuration', async () => {
+    const s = setup(null, { WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '3', WEBHOOK_MAX_IN_FLIGHT: '5' });
+    await s.addEndpoint('wh_a');
+    await s.addEndpoint('wh_b');
+    s.sender.hold = () => true;
+    for (let i = 0; i < 10; i++) s.log.add(`tk_${i}`);
+    const d = s.dispatcher();
+    await d.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const hosts = s.sender.sent.map((each) => each.url.hostname);
+    // Three to the first endpoint (its share), two to the other (the instance's five in all).
+    expect(hosts.sort()).toEqual([
+      'wh_a.example.com',
+      'wh_a.example.com',
+      'wh_a.example.com',
+      'wh_b.example.com',
+      'wh_b.example.com',
+    ]);
     s.sender.release();
     await d.settle();
   });

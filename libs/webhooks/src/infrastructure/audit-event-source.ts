@@ -63,16 +63,13 @@ export class AuditEventSource extends WebhookEventSource {
     return this.notifier.listen(listener);
   }
 
-  async stillVisible(owner: Actor, event: WebhookEvent): Promise<boolean> {
+  async visibleTasks(owner: Actor, events: readonly WebhookEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
     // Version 1: every stored task is at least that, so it is judged as stored now, never by
     // the state the event carried. A task that is not stored at all is not visible.
-    try {
-      const readable = await this.access.readableTasks(owner, [
-        { taskId: event.taskId, version: 1, state: {} },
-      ]);
-      return readable.has(event.taskId);
-    } catch {
-      return false;
-    }
+    return this.access.readableTasks(
+      owner,
+      events.map((event) => ({ taskId: event.taskId, version: 1, state: {} })),
+    );
   }
 }

@@ -10,16 +10,21 @@ export abstract class DeliveryRepository {
   /** Inserts the deliveries not yet stored; those already there are left as they are. */
   abstract addDeliveries(deliveries: readonly Delivery[]): Promise<void>;
   abstract findDelivery(id: string): Promise<Delivery | null>;
-  abstract saveDelivery(delivery: Delivery): Promise<void>;
+  /** Writes each delivery's attempt, status and due time (one write for them all on Mongo). */
+  abstract saveDeliveries(deliveries: readonly Delivery[]): Promise<void>;
   /** Pending deliveries due by `now`, oldest due first, of endpoints not in `exclude`. */
   abstract findDue(now: Date, exclude: readonly string[], limit: number): Promise<Delivery[]>;
   abstract countPending(): Promise<number>;
   abstract deleteForEndpoint(endpointId: string): Promise<void>;
 
-  /** The claim to send an attempt: false when it is already taken. */
-  abstract claimAttempt(attempt: DeliveryAttempt): Promise<boolean>;
+  /**
+   * The claims to send these attempts, each decided by its unique id alone (one insert for them
+   * all on Mongo): the ids this call won; the others were taken already.
+   */
+  abstract claimAttempts(attempts: readonly DeliveryAttempt[]): Promise<Set<string>>;
   abstract findAttempt(id: string): Promise<DeliveryAttempt | null>;
-  abstract saveAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /** Writes the outcomes of claimed attempts (one write for them all on Mongo). */
+  abstract saveAttempts(attempts: readonly DeliveryAttempt[]): Promise<void>;
   /** Newest first; the cursor is opaque to callers. */
   abstract listAttempts(endpointId: string, page: PageRequest): Promise<Page<DeliveryAttempt>>;
 

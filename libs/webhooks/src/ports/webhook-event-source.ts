@@ -23,6 +23,9 @@ export abstract class WebhookEventSource {
   ): Promise<EventBatch>;
   /** Calls `listener` whenever new entries may be readable; returns the unsubscribe. */
   abstract watch(listener: () => void): () => void;
-  /** Whether the owner may still see the event's task now (checked before every send). */
-  abstract stillVisible(owner: Actor, event: WebhookEvent): Promise<boolean>;
+  /**
+   * The ids of the events' tasks the owner may still see now (checked before every send; one
+   * read for a batch).
+   */
+  abstract visibleTasks(owner: Actor, events: readonly WebhookEvent[]): Promise<Set<string>>;
 }

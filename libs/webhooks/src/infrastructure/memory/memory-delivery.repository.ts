@@ -23,8 +23,10 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
     return this.deliveries.get(id) ?? null;
   }
 
-  async saveDelivery(delivery: Delivery): Promise<void> {
-    if (this.deliveries.has(delivery.id)) this.deliveries.set(delivery.id, delivery);
+  async saveDeliveries(deliveries: readonly Delivery[]): Promise<void> {
+    for (const delivery of deliveries) {
+      if (this.deliveries.has(delivery.id)) this.deliveries.set(delivery.id, delivery);
+    }
   }
 
   async findDue(now: Date, exclude: readonly string[], limit: number): Promise<Delivery[]> {
@@ -58,18 +60,22 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
     }
   }
 
-  async claimAttempt(attempt: DeliveryAttempt): Promise<boolean> {
-    if (this.attempts.has(attempt.id)) return false;
-    this.attempts.set(attempt.id, attempt);
-    return true;
+  async claimAttempts(attempts: readonly DeliveryAttempt[]): Promise<Set<string>> {
+    const won = new Set<string>();
+    for (const attempt of attempts) {
+      if (this.attempts.has(attempt.id)) continue;
+      this.attempts.set(attempt.id, attempt);
+      won.add(attempt.id);
+    }
+    return won;
   }
 
   async findAttempt(id: string): Promise<DeliveryAttempt | null> {
     return this.attempts.get(id) ?? null;
   }
 
-  async saveAttempt(attempt: DeliveryAttempt): Promise<void> {
-    this.attempts.set(attempt.id, attempt);
+  async saveAttempts(attempts: readonly DeliveryAttempt[]): Promise<void> {
+    for (const attempt of attempts) this.attempts.set(attempt.id, attempt);
   }
 
   async listAttempts(endpointId: string, page: PageRequest): Promise<Page<DeliveryAttempt>> {
