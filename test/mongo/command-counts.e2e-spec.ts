@@ -14,7 +14,6 @@ const CLAIM_BUDGET = 5;
 const QUEUE_CLAIM_BUDGET = 5;
 const HEARTBEAT_BUDGET = 4;
 
-
 describe('database commands per HTTP request (mongo driver)', () => {
   let t: TestApp;
   let log: CommandLog;
