@@ -380,7 +380,7 @@ describe.each(TEST_DRIVERS)('webhooks (%s driver)', (driver) => {
         .send({ after: cursor });
       expect(expectStatus(replay, 202).body).toEqual({
         replay_id: expect.stringMatching(/^rp_/),
-        events: 3,
+        status: 'running',
       });
       await rx.waitFor(7);
       await new Promise((resolve) => setTimeout(resolve, 500));

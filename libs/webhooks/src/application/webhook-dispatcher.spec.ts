@@ -36,10 +36,13 @@ class FakeLog extends WebhookEventSource {
     position: string,
     types: readonly string[] | null,
     limit: number,
+    until?: string,
   ): Promise<EventBatch> {
     this.reads += 1;
     const from = Number(position);
-    const slice = this.events.slice(from, from + limit);
+    const to = until === undefined ? this.events.length : Number(until);
+    if (from >= to && until !== undefined) return { events: [], next: until };
+    const slice = this.events.slice(from, Math.max(from, Math.min(to, from + limit)));
     return {
       events: slice.filter((event) => types === null || types.includes(event.type)),
       next: String(from + slice.length),
@@ -167,6 +170,47 @@ describe('WebhookDispatcher', () => {
     await s.pass(d);
     expect(s.sender.sent.map((each) => each.headers['webhook-id'])).toEqual(['tk_1:1']);
     expect((await s.deliveries.latestStep('wh_a'))?.n).toBe(1);
+  });
+
+  it('works through a replay up to its end, resuming after a crash where its cursor stands', async () => {
+    const s = setup();
+    for (let i = 0; i < 150; i++) s.log.add(`tk_${i}`);
+    await s.addEndpoint('wh_a');
+    // The replay of everything so far; what comes after it is the endpoint's own business.
+    await s.deliveries.claimStep({
+      endpointId: 'wh_a~rp_1',
+      n: 0,
+      position: '0',
+      at: s.clock.now(),
+    });
+    await s.deliveries.addReplay({
+      id: 'rp_1',
+      endpointId: 'wh_a',
+      until: '150',
+      createdAt: s.clock.now(),
+      finishedAt: null,
+    });
+    s.log.add('tk_after');
+    // The crash: the replay's first page was owed, its cursor move was not.
+    const moves = jest.spyOn(s.deliveries, 'claimStep');
+    moves.mockImplementation(async (step) => {
+      if (step.endpointId === 'wh_a~rp_1') throw new Error('killed');
+      return MemoryDeliveryRepository.prototype.claimStep.call(s.deliveries, step);
+    });
+    await s.pass(s.dispatcher());
+    moves.mockRestore();
+    expect(await s.deliveries.latestStep('wh_a~rp_1')).toMatchObject({ n: 0 });
+    const survivor = s.dispatcher();
+    for (let i = 0; i < 60 && (await s.deliveries.unfinishedReplays()).length > 0; i++) {
+      await s.pass(survivor);
+    }
+    for (let i = 0; i < 60 && (await s.deliveries.countPending()) > 0; i++) await s.pass(survivor);
+    expect(await s.deliveries.unfinishedReplays()).toEqual([]);
+    const sent = s.sender.sent.map((each) => each.headers['webhook-id']);
+    const replayed = Array.from({ length: 150 }, (_, i) => `tk_${i}:1`);
+    // Each replayed event once (the re-read page owed the same ids), and the live one once.
+    expect(sent.filter((id) => id !== 'tk_after:1').sort()).toEqual(replayed.sort());
+    expect(sent.filter((id) => id === 'tk_after:1')).toHaveLength(1);
   });
 
   it('retries an attempt a crash cut off, once it is older than any live send', async () => {

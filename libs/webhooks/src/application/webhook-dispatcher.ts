@@ -15,6 +15,8 @@ import {
   deliveryIdOf,
   MAX_ATTEMPTS,
   nextAttemptAt,
+  Replay,
+  replayStreamOf,
 } from '../domain/delivery';
 import { signatureHeader } from '../domain/signature';
 import {
@@ -189,18 +191,25 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async followAll(endpoints: readonly WebhookEndpoint[], ownerOf: OwnerOf): Promise<void> {
+    const replays = await this.deliveries.unfinishedReplays();
     for (const endpoint of endpoints) {
       if (this.stopped) return;
       const owner = await ownerOf(endpoint);
       if (owner === null) continue;
-      try {
-        // A cursor that moved may have more behind it: read again on the next pass.
-        if (await this.follow(endpoint, owner)) this.dirty = true;
-      } catch (error) {
-        this.dirty = true;
-        this.logger.warn(
-          `Reading events for webhook ${endpoint.id} failed: ${(error as Error).message}`,
-        );
+      const streams: [string, Replay | null][] = [
+        [endpoint.id, null],
+        ...replays
+          .filter((replay) => replay.endpointId === endpoint.id)
+          .map((replay): [string, Replay] => [replayStreamOf(endpoint.id, replay.id), replay]),
+      ];
+      for (const [stream, replay] of streams) {
+        try {
+          // A cursor that moved may have more behind it: read again on the next pass.
+          if (await this.follow(endpoint, owner, stream, replay)) this.dirty = true;
+        } catch (error) {
+          this.dirty = true;
+          this.logger.warn(`Reading events for ${stream} failed: ${(error as Error).message}`);
+        }
       }
     }
   }
@@ -211,22 +220,39 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Reads one batch after the endpoint's cursor and owes its subscribed events, then claims the
-   * move of the cursor. Deliveries are written before the move, so a crash between the two
-   * re-reads the batch and finds them owed already (same ids): nothing is lost or owed twice.
+   * Reads one batch after a cursor — the endpoint's own, or a replay's (up to its end) — and
+   * owes its subscribed events, then claims the move of the cursor. Deliveries are written before
+   * the move, so a crash between the two re-reads the batch and finds them owed already (same
+   * ids): nothing is lost or owed twice. A replay whose cursor reached its end is finished.
    */
-  private async follow(endpoint: WebhookEndpoint, owner: Actor): Promise<boolean> {
-    const step = await this.deliveries.latestStep(endpoint.id);
+  private async follow(
+    endpoint: WebhookEndpoint,
+    owner: Actor,
+    stream: string,
+    replay: Replay | null,
+  ): Promise<boolean> {
+    const step = await this.deliveries.latestStep(stream);
     if (step === null) return false;
-    const batch = await this.events.read(owner, step.position, endpoint.types, CURSOR_BATCH);
-    if (batch.next === step.position) return false;
     const now = this.clock.now();
+    const batch = await this.events.read(
+      owner,
+      step.position,
+      endpoint.types,
+      CURSOR_BATCH,
+      replay?.until,
+    );
+    if (batch.next === step.position) {
+      if (replay !== null && batch.next === replay.until) {
+        await this.deliveries.finishReplay(replay.id, now);
+      }
+      return false;
+    }
     if (batch.events.length > 0) this.owedNew = true;
     await this.deliveries.addDeliveries(
       batch.events
         .filter((event) => subscribes(endpoint, event.type))
         .map((event) => ({
-          id: deliveryIdOf(endpoint.id, event.id),
+          id: deliveryIdOf(endpoint.id, event.id, replay?.id),
           endpointId: endpoint.id,
           event,
           attempt: 1,
@@ -236,7 +262,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         })),
     );
     await this.deliveries.claimStep({
-      endpointId: endpoint.id,
+      endpointId: stream,
       n: step.n + 1,
       position: batch.next,
       at: now,

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '@taskflow/platform/domain';
-import type { CursorStep, Delivery, DeliveryAttempt } from '../domain/delivery';
+import type { CursorStep, Delivery, DeliveryAttempt, Replay } from '../domain/delivery';
 
 /**
  * Deliveries, their attempts and the endpoints' cursors. Every race is decided by a unique key
@@ -15,6 +15,7 @@ export abstract class DeliveryRepository {
   /** Pending deliveries due by `now`, oldest due first, of endpoints not in `exclude`. */
   abstract findDue(now: Date, exclude: readonly string[], limit: number): Promise<Delivery[]>;
   abstract countPending(): Promise<number>;
+  /** The endpoint's deliveries, attempts, cursor, replays and their cursors. */
   abstract deleteForEndpoint(endpointId: string): Promise<void>;
 
   /**
@@ -31,4 +32,9 @@ export abstract class DeliveryRepository {
   abstract latestStep(endpointId: string): Promise<CursorStep | null>;
   /** The claim of one cursor move: false when another instance made step `n` first. */
   abstract claimStep(step: CursorStep): Promise<boolean>;
+
+  abstract addReplay(replay: Replay): Promise<void>;
+  /** Replays whose cursor has not reached their end, of every endpoint. */
+  abstract unfinishedReplays(): Promise<Replay[]>;
+  abstract finishReplay(id: string, at: Date): Promise<void>;
 }

@@ -15,11 +15,16 @@ export interface EventBatch {
 export abstract class WebhookEventSource {
   /** The position of a feed cursor (400 when it names no entry), or of the log's end (`now`). */
   abstract start(after: string): Promise<string>;
+  /**
+   * Events after `position`; with `until`, none after it, and `next` stops there (a batch whose
+   * `next` is `until` has reached the end of the range).
+   */
   abstract read(
     owner: Actor,
     position: string,
     types: readonly string[] | null,
     limit: number,
+    until?: string,
   ): Promise<EventBatch>;
   /** Calls `listener` whenever new entries may be readable; returns the unsubscribe. */
   abstract watch(listener: () => void): () => void;

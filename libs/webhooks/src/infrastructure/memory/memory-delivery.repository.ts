@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Page, PageRequest, pageOf } from '@taskflow/platform';
-import type { CursorStep, Delivery, DeliveryAttempt } from '../../domain/delivery';
+import {
+  CursorStep,
+  Delivery,
+  DeliveryAttempt,
+  Replay,
+  replayStreamOf,
+} from '../../domain/delivery';
 import { DeliveryRepository } from '../../ports/delivery.repository';
 
 /** Newest first by time, ties by id: a string key that sorts that way ascending. */
@@ -12,6 +18,7 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
   private readonly deliveries = new Map<string, Delivery>();
   private readonly attempts = new Map<string, DeliveryAttempt>();
   private readonly steps = new Map<string, CursorStep>();
+  private readonly replays = new Map<string, Replay>();
 
   async addDeliveries(deliveries: readonly Delivery[]): Promise<void> {
     for (const delivery of deliveries) {
@@ -55,9 +62,12 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
     for (const [id, attempt] of this.attempts) {
       if (attempt.endpointId === endpointId) this.attempts.delete(id);
     }
-    for (const [id, step] of this.steps) {
-      if (step.endpointId === endpointId) this.steps.delete(id);
+    for (const [id, replay] of this.replays) {
+      if (replay.endpointId !== endpointId) continue;
+      this.steps.delete(replayStreamOf(endpointId, id));
+      this.replays.delete(id);
     }
+    this.steps.delete(endpointId);
   }
 
   async claimAttempts(attempts: readonly DeliveryAttempt[]): Promise<Set<string>> {
@@ -94,5 +104,18 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
     if (latest !== undefined && latest.n >= step.n) return false;
     this.steps.set(step.endpointId, step);
     return true;
+  }
+
+  async addReplay(replay: Replay): Promise<void> {
+    this.replays.set(replay.id, replay);
+  }
+
+  async unfinishedReplays(): Promise<Replay[]> {
+    return [...this.replays.values()].filter((replay) => replay.finishedAt === null);
+  }
+
+  async finishReplay(id: string, at: Date): Promise<void> {
+    const replay = this.replays.get(id);
+    if (replay && replay.finishedAt === null) this.replays.set(id, { ...replay, finishedAt: at });
   }
 }

@@ -8,12 +8,15 @@ import type {
   Delivery,
   DeliveryAttempt,
   DeliveryStatus,
+  Replay,
 } from '../../domain/delivery';
+import { replayStreamOf } from '../../domain/delivery';
 import { DeliveryRepository } from '../../ports/delivery.repository';
 import {
   WebhookAttemptDocument,
   WebhookCursorDocument,
   WebhookDeliveryDocument,
+  WebhookReplayDocument,
 } from './webhook.schemas';
 
 const DELIVERY_STATUSES: readonly string[] = ['pending', 'succeeded', 'failed'];
@@ -93,6 +96,8 @@ export class MongoDeliveryRepository extends DeliveryRepository {
     private readonly attempts: Model<WebhookAttemptDocument>,
     @InjectModel(WebhookCursorDocument.name)
     private readonly cursors: Model<WebhookCursorDocument>,
+    @InjectModel(WebhookReplayDocument.name)
+    private readonly replays: Model<WebhookReplayDocument>,
   ) {
     super();
   }
@@ -141,7 +146,13 @@ export class MongoDeliveryRepository extends DeliveryRepository {
   async deleteForEndpoint(endpointId: string): Promise<void> {
     await this.deliveries.deleteMany({ endpoint_id: endpointId });
     await this.attempts.deleteMany({ endpoint_id: endpointId });
-    await this.cursors.deleteMany({ endpoint_id: endpointId });
+    const replays = await this.replays
+      .find({ endpoint_id: endpointId }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    const streams = [endpointId, ...replays.map((each) => replayStreamOf(endpointId, each._id))];
+    await this.cursors.deleteMany({ endpoint_id: { $in: streams } });
+    await this.replays.deleteMany({ endpoint_id: endpointId });
   }
 
   async claimAttempts(attempts: readonly DeliveryAttempt[]): Promise<Set<string>> {
@@ -215,6 +226,30 @@ export class MongoDeliveryRepository extends DeliveryRepository {
     }
     return true;
   }
+
+  async addReplay(replay: Replay): Promise<void> {
+    await this.replays.create([
+      {
+        _id: replay.id,
+        endpoint_id: replay.endpointId,
+        until: replay.until,
+        created_at: replay.createdAt,
+        finished_at: replay.finishedAt,
+      },
+    ]);
+  }
+
+  async unfinishedReplays(): Promise<Replay[]> {
+    const docs = await this.replays
+      .find({ finished_at: null })
+      .lean<WebhookReplayDocument[]>()
+      .exec();
+    return docs.map(toReplay);
+  }
+
+  async finishReplay(id: string, at: Date): Promise<void> {
+    await this.replays.updateOne({ _id: id, finished_at: null }, { $set: { finished_at: at } });
+  }
 }
 
 /**
@@ -240,6 +275,14 @@ async function insertUnordered<T extends { _id: string }>(
     throw error;
   }
 }
+
+const toReplay = (doc: WebhookReplayDocument): Replay => ({
+  id: doc._id,
+  endpointId: doc.endpoint_id,
+  until: doc.until,
+  createdAt: doc.created_at,
+  finishedAt: doc.finished_at ?? null,
+});
 
 function splitCursor(cursor: string): [string, string] {
   const bar = cursor.indexOf('|');
