@@ -65,8 +65,12 @@ const DUE_BATCH = 100;
 const FOLLOW_EVERY_MS = 2_000;
 /** The shortest gap between passes, so wake-ups under load coalesce instead of hammering. */
 const MIN_GAP_MS = 20;
-/** A batch of due deliveries is used this long before it is fetched again. */
-const QUEUE_FRESH_MS = 500;
+/**
+ * A batch of due deliveries is used this long before it is fetched again (sooner when used up or
+ * when new deliveries were owed). A kept copy that another instance has sent meanwhile only
+ * loses its claim; fetching is the dearest command of a round on FerretDB (a scan and a sort).
+ */
+const QUEUE_FRESH_MS = 2_000;
 /** The backlog gauge is a count over all instances' deliveries: refreshed this often. */
 const BACKLOG_EVERY_MS = 5_000;
 
