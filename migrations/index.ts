@@ -9,6 +9,7 @@ import { migration as agentIndexes } from './0007-agent-indexes';
 import { migration as eventLog } from './0008-event-log';
 import { migration as priorityRankBackfill } from './0009-priority-rank-backfill';
 import { migration as webhookIndexes } from './0010-webhook-indexes';
+import { migration as webhookReplays } from './0011-webhook-replays';
 
 /**
  * Every migration, in order. Accounts need none: the account id is the document `_id`, unique by
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventLog,
   priorityRankBackfill,
   webhookIndexes,
+  webhookReplays,
 ];

@@ -143,6 +143,10 @@ describe.each(testDrivers())('AuditLogRepository contract (%s)', (driver) => {
       expect(await log.idsAt(read[1].seq)).toEqual([ids[1]]);
       // The head is past every entry written so far.
       expect((await log.head()).seq).toBeGreaterThan(read[2].seq);
+      // Entries read are below the point where the log is complete, which is never past the head.
+      const readable = await log.readable();
+      expect(readable.seq).toBeGreaterThan(read[2].seq);
+      expect(readable.seq).toBeLessThanOrEqual((await log.head()).seq);
     });
 
     it('gives concurrent appends distinct stamps, each read once', async () => {

@@ -4,7 +4,7 @@ import { controlClock } from '../support/auth';
 import { expectProblem, registerAccount } from '../support/api';
 import { startTestApp, TestApp, TEST_DRIVERS } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
-import { as, expectStatus } from '../support/workflow';
+import { as, assignAs, expectStatus } from '../support/workflow';
 
 interface CreatedWebhook {
   id: string;
@@ -234,23 +234,9 @@ describe.each(TEST_DRIVERS)('webhooks (%s driver)', (driver) => {
       const rx = await receiver();
       await createWebhook(t, 'u_bob', { url: rx.url, types: ['task.assigned'] });
       const mine = await createTask(t, 'assigned to bob');
-      expectStatus(
-        await t
-          .http()
-          .post(`/tasks/${mine}/assign`)
-          .set(as('u_alice'))
-          .send({ assignee_id: 'u_bob' }),
-        200,
-      );
+      await assignAs(t, 'u_alice', mine, 'u_bob');
       const hidden = await createTask(t, 'not for bob');
-      expectStatus(
-        await t
-          .http()
-          .post(`/tasks/${hidden}/assign`)
-          .set(as('u_alice'))
-          .send({ assignee_id: 'a_builder' }),
-        200,
-      );
+      await assignAs(t, 'u_alice', hidden, 'a_builder');
       await rx.waitFor(1);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(rx.events().map((event) => event.id)).toEqual([`${mine}:2`]);
@@ -362,14 +348,7 @@ describe.each(TEST_DRIVERS)('webhooks (%s driver)', (driver) => {
       const later: string[] = [];
       for (let i = 0; i < 3; i++) {
         const id = await createTask(t, `after ${i}`);
-        expectStatus(
-          await t
-            .http()
-            .post(`/tasks/${id}/assign`)
-            .set(as('u_alice'))
-            .send({ assignee_id: 'u_bob' }),
-          200,
-        );
+        await assignAs(t, 'u_alice', id, 'u_bob');
         later.push(id);
       }
       await rx.waitFor(4);
@@ -380,7 +359,7 @@ describe.each(TEST_DRIVERS)('webhooks (%s driver)', (driver) => {
         .send({ after: cursor });
       expect(expectStatus(replay, 202).body).toEqual({
         replay_id: expect.stringMatching(/^rp_/),
-        events: 3,
+        status: 'running',
       });
       await rx.waitFor(7);
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -2,7 +2,7 @@ import { MongoTopology } from '@taskflow/platform';
 import { TaskRepository } from '@taskflow/tasks';
 import { aTaskState } from '@taskflow/tasks/testing';
 import { bearer, login } from '../support/auth';
-import { CommandLog, RecordedCommand } from '../support/mongo';
+import { CommandLog, isSweep } from '../support/mongo';
 import { mongoConnectionOf, startTestApp, TestApp } from '../support/test-app';
 import { anAssignedTask, as, expectStatus } from '../support/workflow';
 
@@ -13,25 +13,6 @@ const TRANSITION_BUDGET = 8;
 const CLAIM_BUDGET = 5;
 const QUEUE_CLAIM_BUDGET = 5;
 const HEARTBEAT_BUDGET = 4;
-
-/** The lease sweeper's once-a-second query (issue 18) runs beside requests, not for them. */
-const isLeaseSweep = (c: RecordedCommand): boolean =>
-  c.name === 'find' &&
-  c.collection === 'tasks' &&
-  'lease_expires_at' in ((c.command.filter as Record<string, unknown> | undefined) ?? {});
-
-/**
- * Neither does the event horizon's tick (issue 19): its publish and read every 150 ms, and
- * its probe for new entries while someone waits (`seq` range without a sort; the feed sorts).
- */
-const isHorizonTick = (c: RecordedCommand): boolean =>
-  c.collection === 'event_horizon' ||
-  (c.name === 'find' &&
-    c.collection === 'audit_entries' &&
-    'seq' in ((c.command.filter as Record<string, unknown> | undefined) ?? {}) &&
-    c.command.sort === undefined);
-
-const isSweep = (c: RecordedCommand): boolean => isLeaseSweep(c) || isHorizonTick(c);
 
 describe('database commands per HTTP request (mongo driver)', () => {
   let t: TestApp;

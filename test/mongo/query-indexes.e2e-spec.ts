@@ -317,6 +317,7 @@ describe('indexes behind every query the Mongo adapters issue', () => {
         'webhook_attempts',
         'webhook_cursors',
         'webhook_deliveries',
+        'webhook_replays',
         'webhooks',
       ].sort(),
     );
@@ -369,6 +370,7 @@ describe('indexes behind every query the Mongo adapters issue', () => {
         'webhook_deliveries eq(status) range(due_at) sort(due_at:1,_id:1)',
         'webhook_cursors eq(endpoint_id) range() sort(n:-1)',
         'webhook_attempts eq(endpoint_id) range(at) sort(at:-1,_id:1)',
+        'webhook_replays eq(finished_at) range() sort()',
         'webhook_attempts eq(at,endpoint_id) range(_id) sort(at:-1,_id:1)',
       ]),
     );

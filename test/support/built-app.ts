@@ -81,10 +81,22 @@ export interface BuiltApp {
   kill(): void;
 }
 
-/** Starts the built API on a free loopback port; resolves once /livez answers. */
+/** Fastify's start-up line (info level), which names the port the process bound. */
+const LISTENING = /"msg":"Server listening at http:\/\/127\.0\.0\.1:(\d+)"/;
+
+/**
+ * Starts the built API on a loopback port it picks itself (PORT=0); resolves once /livez answers.
+ * The port is read from the process's own start-up line: a port chosen here and handed over
+ * could be taken by another process in between (other test runs start apps too), and then a
+ * /livez answered by that process would pass for this one's.
+ */
 export async function startBuiltApp(env: Record<string, string>): Promise<BuiltApp> {
   ensureBuilt();
-  const port = await freePort();
+  if (env.PORT !== undefined || (env.LOG_LEVEL ?? 'info').match(/^(warn|error|fatal|silent)$/)) {
+    throw new Error(
+      'startBuiltApp picks the port from the info-level start-up line: leave PORT and LOG_LEVEL',
+    );
+  }
   // A temporary working directory, so a developer's .env does not leak into the test.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-app-'));
   const child = spawn(process.execPath, [MAIN_JS], {
@@ -97,8 +109,8 @@ export async function startBuiltApp(env: Record<string, string>): Promise<BuiltA
       RATE_LIMIT_GLOBAL: 'off',
       RATE_LIMIT_AUTH: 'off',
       LOG_LEVEL: 'info',
-      PORT: String(port),
       ...env,
+      PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -111,9 +123,11 @@ export async function startBuiltApp(env: Record<string, string>): Promise<BuiltA
       resolve({ code, signal });
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
+  let url = '';
   const app: BuiltApp = {
-    url,
+    get url() {
+      return url;
+    },
     child,
     exited,
     output: () => out,
@@ -129,13 +143,19 @@ export async function startBuiltApp(env: Record<string, string>): Promise<BuiltA
 
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`the app exited during start-up (code ${child.exitCode}):\n${out}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `the app exited during start-up (${child.exitCode ?? child.signalCode}):\n${out}`,
+      );
     }
-    try {
-      if ((await fetch(`${url}/livez`)).ok) return app;
-    } catch {
-      // not listening yet
+    const port = LISTENING.exec(out)?.[1];
+    if (port !== undefined) {
+      url = `http://127.0.0.1:${port}`;
+      try {
+        if ((await fetch(`${url}/livez`)).ok) return app;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) {
       app.kill();

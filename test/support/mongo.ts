@@ -70,3 +70,23 @@ export class CommandLog {
     this.client.off('commandStarted', this.listener);
   }
 }
+
+/** The lease sweeper's once-a-second query (issue 18) runs beside requests, not for them. */
+const isLeaseSweep = (c: RecordedCommand): boolean =>
+  c.name === 'find' &&
+  c.collection === 'tasks' &&
+  'lease_expires_at' in ((c.command.filter as Record<string, unknown> | undefined) ?? {});
+
+/**
+ * Neither does the event horizon's tick (issue 19): its publish and read every 150 ms, and
+ * its probe for new entries while someone waits (`seq` range without a sort; the feed sorts).
+ */
+const isHorizonTick = (c: RecordedCommand): boolean =>
+  c.collection === 'event_horizon' ||
+  (c.name === 'find' &&
+    c.collection === 'audit_entries' &&
+    'seq' in ((c.command.filter as Record<string, unknown> | undefined) ?? {}) &&
+    c.command.sort === undefined);
+
+/** Background work beside requests: the lease sweep and the horizon's tick. */
+export const isSweep = (c: RecordedCommand): boolean => isLeaseSweep(c) || isHorizonTick(c);

@@ -13,6 +13,19 @@ export function expectStatus(res: Response, status: number): Response {
   return res;
 }
 
+/** `by` assigns the task to `assignee`, which must answer 200. */
+export async function assignAs(
+  t: TestApp,
+  by: string,
+  taskId: string,
+  assignee: string,
+): Promise<Response> {
+  return expectStatus(
+    await t.http().post(`/tasks/${taskId}/assign`).set(as(by)).send({ assignee_id: assignee }),
+    200,
+  );
+}
+
 /** A task created by u_alice and assigned to u_bob (version 2); returns its id. */
 export async function anAssignedTask(t: TestApp, title = 'Reconcile the ledger'): Promise<string> {
   const created = expectStatus(
@@ -20,10 +33,7 @@ export async function anAssignedTask(t: TestApp, title = 'Reconcile the ledger')
     201,
   );
   const id = created.body.id as string;
-  expectStatus(
-    await t.http().post(`/tasks/${id}/assign`).set(as('u_alice')).send({ assignee_id: 'u_bob' }),
-    200,
-  );
+  await assignAs(t, 'u_alice', id, 'u_bob');
   return id;
 }
 

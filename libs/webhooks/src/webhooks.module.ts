@@ -27,6 +27,8 @@ import {
   WebhookDeliverySchema,
   WebhookDocument,
   WebhookSchema,
+  WebhookReplayDocument,
+  WebhookReplaySchema,
 } from './infrastructure/mongo/webhook.schemas';
 import { DeliveryRepository } from './ports/delivery.repository';
 import { HostResolver } from './ports/host-resolver';
@@ -53,6 +55,7 @@ export class WebhooksPersistenceModule {
           { name: WebhookDeliveryDocument.name, schema: WebhookDeliverySchema },
           { name: WebhookAttemptDocument.name, schema: WebhookAttemptSchema },
           { name: WebhookCursorDocument.name, schema: WebhookCursorSchema },
+          { name: WebhookReplayDocument.name, schema: WebhookReplaySchema },
         ],
         providers: [
           { provide: WebhookRepository, useClass: MongoWebhookRepository },

@@ -38,6 +38,8 @@ export interface FeedPage {
   readonly items: TaskEvent[];
   /** Each item's own cursor (the stream's `id:`), in step with `items`. */
   readonly cursors: string[];
+  /** Each item's position in the log, in step with `items`. */
+  readonly positions: LogPosition[];
   /** Where the next read starts: after the last entry read, seen or not. */
   readonly next: LogPosition;
 }
@@ -74,6 +76,11 @@ export class EventFeed {
     throw badCursor(field, `${field} was altered; use a next_cursor from the feed unchanged`);
   }
 
+  /** A bare position below which the log is complete: no entry can still appear there. */
+  readable(): Promise<LogPosition> {
+    return this.log.readable();
+  }
+
   async read(actor: Actor, request: FeedRequest): Promise<FeedPage> {
     let position =
       typeof request.after === 'object'
@@ -96,6 +103,7 @@ export class EventFeed {
           return {
             items: visible.map((entry) => this.toEvent(entry)),
             cursors: visible.map((entry) => encodeEventCursor(entry)),
+            positions: visible.map((entry) => ({ seq: entry.seq, id: entry.id })),
             next: position,
           };
         }
@@ -103,7 +111,7 @@ export class EventFeed {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0 || request.signal?.aborted) {
-        return { items: [], cursors: [], next: position };
+        return { items: [], cursors: [], positions: [], next: position };
       }
       await this.notifier.wait(generation, remaining, request.signal);
     }

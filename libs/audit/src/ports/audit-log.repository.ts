@@ -26,6 +26,8 @@ export abstract class AuditLogRepository {
    * Mongo it may lie past the horizon, until the entries before it are readable.
    */
   abstract head(): Promise<LogPosition>;
+  /** A bare position below which every entry is stored and readable (the horizon). */
+  abstract readable(): Promise<LogPosition>;
   /** The ids of the entries stamped `seq` (a cursor names one of them by a digest). */
   abstract idsAt(seq: number): Promise<string[]>;
 }

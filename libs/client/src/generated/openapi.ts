@@ -1106,8 +1106,11 @@ export interface components {
         ReplayDto: {
             /** @example rp_01j9zq3v6w8x0y1z2a3b4c5d6e */
             replay_id: string;
-            /** @description How many events are owed again */
-            events: number;
+            /**
+             * @description The replay is under way: its deliveries appear in the delivery log (ids with ~<replay_id>) as the dispatcher reaches them
+             * @enum {string}
+             */
+            status: "running";
         };
     };
     responses: never;
@@ -5075,7 +5078,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Every subscribed event after the cursor that you may see is owed again */
+            /** @description Every subscribed event after the cursor, up to the log's end now, that you may see is owed again; the dispatcher works through them (resumed after a restart) */
             202: {
                 headers: {
                     [name: string]: unknown;

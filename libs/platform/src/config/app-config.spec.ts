@@ -78,6 +78,12 @@ describe('loadConfig: authentication settings', () => {
     ['EVENT_STREAMS_PER_ACCOUNT', 'five'],
     ['EVENT_STREAM_MAX_SECONDS', '0'],
     ['EVENT_STREAM_MAX_SECONDS', '86401'],
+    ['WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', '0'],
+    ['WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', '101'],
+    ['WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', 'four'],
+    ['WEBHOOK_MAX_IN_FLIGHT', '0'],
+    ['WEBHOOK_MAX_IN_FLIGHT', '1001'],
+    ['WEBHOOK_MAX_IN_FLIGHT', '2.5'],
   ])('names %s=%s as a bad value', (name, value) => {
     expect(problemsOf({ ...PRODUCTION, [name]: value })).toMatch(new RegExp(`- ${name}`));
   });
@@ -87,6 +93,23 @@ describe('loadConfig: authentication settings', () => {
     expect(
       loadConfig({ ...PRODUCTION, EVENT_STREAMS_PER_ACCOUNT: '2' }).eventStreamsPerAccount,
     ).toBe(2);
+  });
+
+  it('reads the webhook limits (default 4 in flight per endpoint, 32 per instance)', () => {
+    expect(loadConfig(PRODUCTION)).toMatchObject({
+      webhookMaxInFlightPerEndpoint: 4,
+      webhookMaxInFlight: 32,
+    });
+    expect(
+      loadConfig({
+        ...PRODUCTION,
+        WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '16',
+        WEBHOOK_MAX_IN_FLIGHT: '64',
+      }),
+    ).toMatchObject({ webhookMaxInFlightPerEndpoint: 16, webhookMaxInFlight: 64 });
+    expect(problemsOf({ ...PRODUCTION, WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '40' })).toMatch(
+      /WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT must not exceed WEBHOOK_MAX_IN_FLIGHT/,
+    );
   });
 
   it('reads EVENT_STREAM_MAX_SECONDS (default 30 minutes)', () => {

@@ -76,6 +76,8 @@ class Environment {
   RATE_LIMIT_AUTH?: string;
   @IsOptional() @IsIn(['on', 'off']) WEBHOOK_DISPATCH?: string;
   @IsOptional() @IsBooleanString() WEBHOOK_ALLOW_PRIVATE?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(100) WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(1000) WEBHOOK_MAX_IN_FLIGHT?: number;
 }
 
 const INTEGERS = [
@@ -91,6 +93,8 @@ const INTEGERS = [
   'EVENT_STREAM_MAX_SECONDS',
   'REQUEST_TIMEOUT_SECONDS',
   'CONNECTION_TIMEOUT_SECONDS',
+  'WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT',
+  'WEBHOOK_MAX_IN_FLIGHT',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -145,6 +149,10 @@ export class AppConfig {
   readonly webhookDispatch!: boolean;
   /** Whether webhook URLs may reach loopback and private addresses (the SSRF guard, §10). */
   readonly webhookAllowPrivate!: boolean;
+  /** Webhook requests one instance has in flight to one endpoint (docs/WEBHOOKS.md). */
+  readonly webhookMaxInFlightPerEndpoint!: number;
+  /** Webhook requests one instance has in flight in all. */
+  readonly webhookMaxInFlight!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -211,6 +219,12 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     // Otherwise a stalled body would be cut without its 408.
     problems.push('CONNECTION_TIMEOUT_SECONDS must be greater than REQUEST_TIMEOUT_SECONDS');
   }
+  const webhookMaxInFlightPerEndpoint = env.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT ?? 4;
+  const webhookMaxInFlight = env.WEBHOOK_MAX_IN_FLIGHT ?? 32;
+  if (webhookMaxInFlightPerEndpoint > webhookMaxInFlight) {
+    // One endpoint could never use its share.
+    problems.push('WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT must not exceed WEBHOOK_MAX_IN_FLIGHT');
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -256,5 +270,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       .filter((origin) => origin !== ''),
     webhookDispatch: (env.WEBHOOK_DISPATCH ?? 'on') === 'on',
     webhookAllowPrivate: (env.WEBHOOK_ALLOW_PRIVATE ?? String(devMode)) === 'true',
+    webhookMaxInFlightPerEndpoint,
+    webhookMaxInFlight,
   });
 }

@@ -36,10 +36,13 @@ class FakeLog extends WebhookEventSource {
     position: string,
     types: readonly string[] | null,
     limit: number,
+    until?: string,
   ): Promise<EventBatch> {
     this.reads += 1;
     const from = Number(position);
-    const slice = this.events.slice(from, from + limit);
+    const to = until === undefined ? this.events.length : Number(until);
+    if (from >= to && until !== undefined) return { events: [], next: until };
+    const slice = this.events.slice(from, Math.max(from, Math.min(to, from + limit)));
     return {
       events: slice.filter((event) => types === null || types.includes(event.type)),
       next: String(from + slice.length),
@@ -48,8 +51,8 @@ class FakeLog extends WebhookEventSource {
   watch(): () => void {
     return () => undefined;
   }
-  async stillVisible(_owner: Actor, event: WebhookEvent): Promise<boolean> {
-    return !this.hidden.has(event.taskId);
+  async visibleTasks(_owner: Actor, events: readonly WebhookEvent[]): Promise<Set<string>> {
+    return new Set(events.filter((e) => !this.hidden.has(e.taskId)).map((e) => e.taskId));
   }
 }
 
@@ -80,13 +83,13 @@ class StaticResolver extends HostResolver {
 const owners = new Map<string, Actor | null>([['u_alice', { id: 'u_alice', role: 'human' }]]);
 const accounts = { findActive: async (id: string) => owners.get(id) ?? null } as AccountLookup;
 
-function setup(limits: Partial<DispatchLimits> = {}) {
+function setup(limits: Partial<DispatchLimits> | null = {}, env: Record<string, string> = {}) {
   const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
   const endpoints = new MemoryWebhookRepository();
   const deliveries = new MemoryDeliveryRepository();
   const log = new FakeLog();
   const sender = new FakeSender();
-  const config = loadConfig({ DEV_MODE: 'true', WEBHOOK_ALLOW_PRIVATE: 'false' });
+  const config = loadConfig({ DEV_MODE: 'true', WEBHOOK_ALLOW_PRIVATE: 'false', ...env });
   const dispatcher = () =>
     new WebhookDispatcher(
       endpoints,
@@ -98,7 +101,8 @@ function setup(limits: Partial<DispatchLimits> = {}) {
       new NoDeliveryObserver(),
       clock,
       config,
-      { ...DEFAULT_DISPATCH_LIMITS, intervalMs: 0, ...limits },
+      // null: the limits the configuration gives (as in the app); no loop is started here.
+      limits === null ? undefined : { ...DEFAULT_DISPATCH_LIMITS, intervalMs: 0, ...limits },
     );
   const addEndpoint = async (id: string, overrides: Partial<WebhookEndpoint> = {}) => {
     await endpoints.insert({
@@ -168,6 +172,47 @@ describe('WebhookDispatcher', () => {
     expect((await s.deliveries.latestStep('wh_a'))?.n).toBe(1);
   });
 
+  it('works through a replay up to its end, resuming after a crash where its cursor stands', async () => {
+    const s = setup();
+    for (let i = 0; i < 150; i++) s.log.add(`tk_${i}`);
+    await s.addEndpoint('wh_a');
+    // The replay of everything so far; what comes after it is the endpoint's own business.
+    await s.deliveries.claimStep({
+      endpointId: 'wh_a~rp_1',
+      n: 0,
+      position: '0',
+      at: s.clock.now(),
+    });
+    await s.deliveries.addReplay({
+      id: 'rp_1',
+      endpointId: 'wh_a',
+      until: '150',
+      createdAt: s.clock.now(),
+      finishedAt: null,
+    });
+    s.log.add('tk_after');
+    // The crash: the replay's first page was owed, its cursor move was not.
+    const moves = jest.spyOn(s.deliveries, 'claimStep');
+    moves.mockImplementation(async (step) => {
+      if (step.endpointId === 'wh_a~rp_1') throw new Error('killed');
+      return MemoryDeliveryRepository.prototype.claimStep.call(s.deliveries, step);
+    });
+    await s.pass(s.dispatcher());
+    moves.mockRestore();
+    expect(await s.deliveries.latestStep('wh_a~rp_1')).toMatchObject({ n: 0 });
+    const survivor = s.dispatcher();
+    for (let i = 0; i < 60 && (await s.deliveries.unfinishedReplays()).length > 0; i++) {
+      await s.pass(survivor);
+    }
+    for (let i = 0; i < 60 && (await s.deliveries.countPending()) > 0; i++) await s.pass(survivor);
+    expect(await s.deliveries.unfinishedReplays()).toEqual([]);
+    const sent = s.sender.sent.map((each) => each.headers['webhook-id']);
+    const replayed = Array.from({ length: 150 }, (_, i) => `tk_${i}:1`);
+    // Each replayed event once (the re-read page owed the same ids), and the live one once.
+    expect(sent.filter((id) => id !== 'tk_after:1').sort()).toEqual(replayed.sort());
+    expect(sent.filter((id) => id === 'tk_after:1')).toHaveLength(1);
+  });
+
   it('retries an attempt a crash cut off, once it is older than any live send', async () => {
     const s = setup({ staleAfterMs: 60_000 });
     await s.addEndpoint('wh_a');
@@ -196,7 +241,7 @@ describe('WebhookDispatcher', () => {
     await s.addEndpoint('wh_a');
     s.log.add('tk_1');
     const d = s.dispatcher();
-    jest.spyOn(s.deliveries, 'saveDelivery').mockRejectedValueOnce(new Error('killed'));
+    jest.spyOn(s.deliveries, 'saveDeliveries').mockRejectedValueOnce(new Error('killed'));
     await s.pass(d);
     expect(s.sender.sent).toHaveLength(1);
     expect(await s.deliveries.findDelivery('wh_a:tk_1:1')).toMatchObject({ status: 'pending' });
@@ -234,7 +279,7 @@ describe('WebhookDispatcher', () => {
     await s.pass(d);
     expect((await s.endpoints.findById('wh_a'))?.failingSince).toBeNull();
 
-    s.sender.statuses.push(500, 500);
+    s.sender.statuses.push(500, 500, 500);
     s.log.add('tk_2');
     await s.pass(d);
     s.clock.advance(DISABLE_AFTER_MS);
@@ -283,6 +328,28 @@ describe('WebhookDispatcher', () => {
     const hosts = s.sender.sent.map((each) => each.url.hostname);
     expect(hosts.filter((host) => host.startsWith('wh_slow'))).toHaveLength(2);
     expect(hosts.filter((host) => host.startsWith('wh_fast')).length).toBeGreaterThanOrEqual(2);
+    s.sender.release();
+    await d.settle();
+  });
+
+  it('takes its in-flight limits from the configuration', async () => {
+    const s = setup(null, { WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '3', WEBHOOK_MAX_IN_FLIGHT: '5' });
+    await s.addEndpoint('wh_a');
+    await s.addEndpoint('wh_b');
+    s.sender.hold = () => true;
+    for (let i = 0; i < 10; i++) s.log.add(`tk_${i}`);
+    const d = s.dispatcher();
+    await d.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const hosts = s.sender.sent.map((each) => each.url.hostname);
+    // Three to the first endpoint (its share), two to the other (the instance's five in all).
+    expect(hosts.sort()).toEqual([
+      'wh_a.example.com',
+      'wh_a.example.com',
+      'wh_a.example.com',
+      'wh_b.example.com',
+      'wh_b.example.com',
+    ]);
     s.sender.release();
     await d.settle();
   });

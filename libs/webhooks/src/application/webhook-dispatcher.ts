@@ -15,6 +15,8 @@ import {
   deliveryIdOf,
   MAX_ATTEMPTS,
   nextAttemptAt,
+  Replay,
+  replayStreamOf,
 } from '../domain/delivery';
 import { signatureHeader } from '../domain/signature';
 import {
@@ -48,6 +50,7 @@ export interface DispatchLimits {
 }
 
 export const DISPATCH_LIMITS = Symbol('DISPATCH_LIMITS');
+/** perEndpoint and overall as configured (WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, …_IN_FLIGHT). */
 export const DEFAULT_DISPATCH_LIMITS: DispatchLimits = {
   intervalMs: 250,
   perEndpoint: 4,
@@ -62,10 +65,33 @@ const DUE_BATCH = 100;
 const FOLLOW_EVERY_MS = 2_000;
 /** The shortest gap between passes, so wake-ups under load coalesce instead of hammering. */
 const MIN_GAP_MS = 20;
-/** A batch of due deliveries is used this long before it is fetched again. */
-const QUEUE_FRESH_MS = 500;
+/**
+ * A batch of due deliveries is used this long before it is fetched again (sooner when used up or
+ * when new deliveries were owed). A kept copy that another instance has sent meanwhile only
+ * loses its claim; on FerretDB the fetch was among the dearest commands (about 175 ms each).
+ */
+const QUEUE_FRESH_MS = 2_000;
 /** The backlog gauge is a count over all instances' deliveries: refreshed this often. */
 const BACKLOG_EVERY_MS = 5_000;
+
+type OwnerOf = (endpoint: WebhookEndpoint) => Promise<Actor | null>;
+type Outcome = Pick<DeliveryAttempt, 'responseStatus' | 'error' | 'durationMs'> & { skip?: true };
+
+/** An attempt not made: it fails without a retry and does not count against the endpoint. */
+const skipped = (error: string): Outcome => ({
+  responseStatus: null,
+  error,
+  durationMs: 0,
+  skip: true,
+});
+
+/** The delivery after an attempt: done, failed for good, or the next attempt due at `retryAt`. */
+const advanced = (delivery: Delivery, succeeded: boolean, retryAt: Date | null): Delivery =>
+  succeeded
+    ? { ...delivery, status: 'succeeded' }
+    : retryAt === null
+      ? { ...delivery, status: 'failed' }
+      : { ...delivery, attempt: delivery.attempt + 1, dueAt: retryAt };
 
 /**
  * Follows the event log for every enabled endpoint and sends what is due. Every instance runs
@@ -74,6 +100,7 @@ const BACKLOG_EVERY_MS = 5_000;
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('WebhookDispatcher');
+  private readonly limits: DispatchLimits;
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
   private stopped = false;
@@ -109,8 +136,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: AppConfig,
     @Optional()
     @Inject(DISPATCH_LIMITS)
-    private readonly limits: DispatchLimits = DEFAULT_DISPATCH_LIMITS,
-  ) {}
+    limits?: DispatchLimits,
+  ) {
+    this.limits = limits ?? {
+      ...DEFAULT_DISPATCH_LIMITS,
+      perEndpoint: config.webhookMaxInFlightPerEndpoint,
+      overall: config.webhookMaxInFlight,
+    };
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.webhookDispatch || this.limits.intervalMs <= 0) return;
@@ -138,12 +171,22 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
    */
   async runOnce(follow = true): Promise<void> {
     const endpoints = await this.endpoints.listEnabled();
+    // The owners as this pass reads them, once each, for following and sending alike.
+    const owners = new Map<string, Promise<Actor | null>>();
+    const ownerOf = (endpoint: WebhookEndpoint): Promise<Actor | null> => {
+      let owner = owners.get(endpoint.ownerId);
+      if (owner === undefined) {
+        owner = this.accounts.findActive(endpoint.ownerId);
+        owners.set(endpoint.ownerId, owner);
+      }
+      return owner;
+    };
     if (follow) {
       this.dirty = false;
       this.followedAt = Date.now();
-      await this.followAll(endpoints);
+      await this.followAll(endpoints, ownerOf);
     }
-    await this.startDue(new Map(endpoints.map((endpoint) => [endpoint.id, endpoint])));
+    await this.startDue(new Map(endpoints.map((endpoint) => [endpoint.id, endpoint])), ownerOf);
     const now = Date.now();
     if (now - this.backlogCountedAt >= BACKLOG_EVERY_MS) {
       this.backlogCountedAt = now;
@@ -151,23 +194,26 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  private async followAll(endpoints: readonly WebhookEndpoint[]): Promise<void> {
-    const owners = new Map<string, Actor | null>();
+  private async followAll(endpoints: readonly WebhookEndpoint[], ownerOf: OwnerOf): Promise<void> {
+    const replays = await this.deliveries.unfinishedReplays();
     for (const endpoint of endpoints) {
       if (this.stopped) return;
-      if (!owners.has(endpoint.ownerId)) {
-        owners.set(endpoint.ownerId, await this.accounts.findActive(endpoint.ownerId));
-      }
-      const owner = owners.get(endpoint.ownerId) ?? null;
+      const owner = await ownerOf(endpoint);
       if (owner === null) continue;
-      try {
-        // A cursor that moved may have more behind it: read again on the next pass.
-        if (await this.follow(endpoint, owner)) this.dirty = true;
-      } catch (error) {
-        this.dirty = true;
-        this.logger.warn(
-          `Reading events for webhook ${endpoint.id} failed: ${(error as Error).message}`,
-        );
+      const streams: [string, Replay | null][] = [
+        [endpoint.id, null],
+        ...replays
+          .filter((replay) => replay.endpointId === endpoint.id)
+          .map((replay): [string, Replay] => [replayStreamOf(endpoint.id, replay.id), replay]),
+      ];
+      for (const [stream, replay] of streams) {
+        try {
+          // A cursor that moved may have more behind it: read again on the next pass.
+          if (await this.follow(endpoint, owner, stream, replay)) this.dirty = true;
+        } catch (error) {
+          this.dirty = true;
+          this.logger.warn(`Reading events for ${stream} failed: ${(error as Error).message}`);
+        }
       }
     }
   }
@@ -178,22 +224,39 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Reads one batch after the endpoint's cursor and owes its subscribed events, then claims the
-   * move of the cursor. Deliveries are written before the move, so a crash between the two
-   * re-reads the batch and finds them owed already (same ids): nothing is lost or owed twice.
+   * Reads one batch after a cursor — the endpoint's own, or a replay's (up to its end) — and
+   * owes its subscribed events, then claims the move of the cursor. Deliveries are written before
+   * the move, so a crash between the two re-reads the batch and finds them owed already (same
+   * ids): nothing is lost or owed twice. A replay whose cursor reached its end is finished.
    */
-  private async follow(endpoint: WebhookEndpoint, owner: Actor): Promise<boolean> {
-    const step = await this.deliveries.latestStep(endpoint.id);
+  private async follow(
+    endpoint: WebhookEndpoint,
+    owner: Actor,
+    stream: string,
+    replay: Replay | null,
+  ): Promise<boolean> {
+    const step = await this.deliveries.latestStep(stream);
     if (step === null) return false;
-    const batch = await this.events.read(owner, step.position, endpoint.types, CURSOR_BATCH);
-    if (batch.next === step.position) return false;
     const now = this.clock.now();
+    const batch = await this.events.read(
+      owner,
+      step.position,
+      endpoint.types,
+      CURSOR_BATCH,
+      replay?.until,
+    );
+    if (batch.next === step.position) {
+      if (replay !== null && batch.next === replay.until) {
+        await this.deliveries.finishReplay(replay.id, now);
+      }
+      return false;
+    }
     if (batch.events.length > 0) this.owedNew = true;
     await this.deliveries.addDeliveries(
       batch.events
         .filter((event) => subscribes(endpoint, event.type))
         .map((event) => ({
-          id: deliveryIdOf(endpoint.id, event.id),
+          id: deliveryIdOf(endpoint.id, event.id, replay?.id),
           endpointId: endpoint.id,
           event,
           attempt: 1,
@@ -203,7 +266,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         })),
     );
     await this.deliveries.claimStep({
-      endpointId: endpoint.id,
+      endpointId: stream,
       n: step.n + 1,
       position: batch.next,
       at: now,
@@ -212,12 +275,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Starts due deliveries while there are free slots. Due deliveries are fetched a batch at a
-   * time and kept, so a freed slot costs no query; the batch is fetched afresh when it is used
-   * up, older than QUEUE_FRESH_MS, or new deliveries were owed (a kept copy that another
-   * instance has since sent only loses its claim).
+   * Starts due deliveries while there are free slots, an endpoint's in one batch (see
+   * attemptBatch). Due deliveries are fetched a batch at a time and kept, so a freed slot costs
+   * no query; the batch is fetched afresh when it is used up, older than QUEUE_FRESH_MS, or new
+   * deliveries were owed (a kept copy that another instance has since sent only loses its claim).
    */
-  private async startDue(enabled: ReadonlyMap<string, WebhookEndpoint>): Promise<void> {
+  private async startDue(
+    enabled: ReadonlyMap<string, WebhookEndpoint>,
+    ownerOf: OwnerOf,
+  ): Promise<void> {
     if (this.inFlightTotal >= this.limits.overall) return;
     if (this.queue.length === 0 || this.owedNew || Date.now() - this.queuedAt > QUEUE_FRESH_MS) {
       this.owedNew = false;
@@ -228,6 +294,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.queue = await this.deliveries.findDue(this.clock.now(), busy, DUE_BATCH);
     }
     const kept: Delivery[] = [];
+    const batches = new Map<string, Delivery[]>();
+    let starting = 0;
     for (const delivery of this.queue) {
       if (this.stopped) return;
       const endpoint = enabled.get(delivery.endpointId);
@@ -236,22 +304,34 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       const until = this.elsewhere.get(delivery.id);
       if (until !== undefined && until > this.clock.now().getTime()) continue;
       this.elsewhere.delete(delivery.id);
+      const batch = batches.get(endpoint.id) ?? [];
       if (
-        this.inFlightTotal >= this.limits.overall ||
-        (this.inFlight.get(endpoint.id) ?? 0) >= this.limits.perEndpoint
+        this.inFlightTotal + starting >= this.limits.overall ||
+        (this.inFlight.get(endpoint.id) ?? 0) + batch.length >= this.limits.perEndpoint
       ) {
         kept.push(delivery);
         continue;
       }
-      this.track(endpoint.id, delivery.id, this.attempt(delivery));
+      batch.push(delivery);
+      batches.set(endpoint.id, batch);
+      starting += 1;
     }
     this.queue = kept;
+    for (const [id, batch] of batches) {
+      const endpoint = enabled.get(id) as WebhookEndpoint;
+      this.track(
+        id,
+        batch.map((delivery) => delivery.id),
+        ownerOf(endpoint).then((owner) => this.attemptBatch(endpoint, owner, batch)),
+      );
+    }
   }
 
-  private track(endpointId: string, deliveryId: string, work: Promise<boolean>): void {
-    this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
-    this.inFlightTotal += 1;
-    this.sending.add(deliveryId);
+  private track(endpointId: string, deliveryIds: readonly string[], work: Promise<boolean>): void {
+    const count = deliveryIds.length;
+    this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + count);
+    this.inFlightTotal += count;
+    for (const id of deliveryIds) this.sending.add(id);
     let made = false;
     const done = work
       .then((attempted) => {
@@ -261,13 +341,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         this.logger.warn(`Webhook delivery failed: ${(error as Error).message}`),
       )
       .finally(() => {
-        const left = (this.inFlight.get(endpointId) ?? 1) - 1;
-        if (left === 0) this.inFlight.delete(endpointId);
+        const left = (this.inFlight.get(endpointId) ?? count) - count;
+        if (left <= 0) this.inFlight.delete(endpointId);
         else this.inFlight.set(endpointId, left);
-        this.inFlightTotal -= 1;
-        this.sending.delete(deliveryId);
+        this.inFlightTotal -= count;
+        for (const id of deliveryIds) this.sending.delete(id);
         this.sends.delete(done);
-        // A freed slot takes the next due delivery now rather than at the next tick; only after
+        // Freed slots take the next due deliveries now rather than at the next tick; only after
         // a real attempt, so a claim another instance holds cannot spin a loop of passes.
         if (made && this.timer !== null) void this.tick();
       });
@@ -275,12 +355,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Claims the delivery's next attempt and makes it; a lost claim leaves it to its winner.
-   * Returns whether this call made the attempt.
+   * Claims the next attempt of each delivery (one endpoint's, all at once: one insert, each
+   * claim decided by its own unique id), makes those it won side by side and writes their
+   * outcomes together; a lost claim is left to its winner (or repaired). The endpoint and owner
+   * are this pass's. Returns whether this call made an attempt.
    */
-  async attempt(delivery: Delivery): Promise<boolean> {
+  async attemptBatch(
+    endpoint: WebhookEndpoint,
+    owner: Actor | null,
+    deliveries: readonly Delivery[],
+  ): Promise<boolean> {
     const startedAt = this.clock.now();
-    const claim: DeliveryAttempt = {
+    const claims = deliveries.map((delivery): DeliveryAttempt => ({
       id: attemptIdOf(delivery.id, delivery.attempt),
       endpointId: delivery.endpointId,
       deliveryId: delivery.id,
@@ -292,45 +378,67 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       durationMs: null,
       at: startedAt,
       nextAttemptAt: null,
-    };
-    if (!(await this.deliveries.claimAttempt(claim))) {
-      await this.repair(delivery, claim.id);
-      return false;
+    }));
+    const won = await this.deliveries.claimAttempts(claims);
+    const mine: [Delivery, DeliveryAttempt][] = [];
+    for (const [index, delivery] of deliveries.entries()) {
+      if (won.has(claims[index].id)) mine.push([delivery, claims[index]]);
+      else await this.repair(delivery, claims[index].id);
     }
-    const outcome = await this.send(delivery, startedAt);
-    await this.finish(delivery, { ...claim, ...outcome });
+    if (mine.length === 0) return false;
+    const outcomes = await this.sendAll(
+      endpoint,
+      owner,
+      mine.map(([delivery]) => delivery),
+      startedAt,
+    );
+    await this.finish(
+      mine.map(([delivery, claim], index) => [delivery, { ...claim, ...outcomes[index] }]),
+    );
     return true;
   }
 
-  private async send(
-    delivery: Delivery,
+  /** Sends one endpoint's deliveries side by side: one visibility read, one URL check. */
+  private async sendAll(
+    endpoint: WebhookEndpoint,
+    owner: Actor | null,
+    deliveries: readonly Delivery[],
     startedAt: Date,
-  ): Promise<Pick<DeliveryAttempt, 'responseStatus' | 'error' | 'durationMs'> & { skip?: true }> {
-    const endpoint = await this.endpoints.findById(delivery.endpointId);
-    const owner = endpoint ? await this.accounts.findActive(endpoint.ownerId) : null;
-    if (!endpoint || !endpoint.enabled || owner === null) {
-      return {
-        responseStatus: null,
-        error: 'the endpoint or its owner is disabled',
-        durationMs: 0,
-        skip: true,
-      };
+  ): Promise<Outcome[]> {
+    if (!endpoint.enabled || owner === null) {
+      return deliveries.map(() => skipped('the endpoint or its owner is disabled'));
     }
-    if (!(await this.events.stillVisible(owner, delivery.event))) {
-      return {
-        responseStatus: null,
-        error: 'the owner may no longer see this task',
-        durationMs: 0,
-        skip: true,
-      };
-    }
-    let target;
+    const visible = await this.events.visibleTasks(
+      owner,
+      deliveries.map((delivery) => delivery.event),
+    );
+    let target: { url: URL; address: string };
     try {
       target = await this.guard.check(endpoint.url);
     } catch (error) {
       if (!(error instanceof WebhookUrlRefused)) throw error;
-      return { responseStatus: null, error: `refused: ${error.message}`, durationMs: 0 };
+      const refused = { responseStatus: null, error: `refused: ${error.message}`, durationMs: 0 };
+      return deliveries.map((delivery) =>
+        visible.has(delivery.event.taskId)
+          ? refused
+          : skipped('the owner may no longer see this task'),
+      );
     }
+    return Promise.all(
+      deliveries.map((delivery) =>
+        visible.has(delivery.event.taskId)
+          ? this.send(endpoint, target, delivery, startedAt)
+          : skipped('the owner may no longer see this task'),
+      ),
+    );
+  }
+
+  private async send(
+    endpoint: WebhookEndpoint,
+    target: { url: URL; address: string },
+    delivery: Delivery,
+    startedAt: Date,
+  ): Promise<Outcome> {
     const body = JSON.stringify(delivery.event.body);
     const timestamp = Math.floor(startedAt.getTime() / 1000);
     const result = await this.sender.send({
@@ -355,48 +463,44 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Writes the attempt's outcome, then moves the delivery on. A crash between the two is
-   * repaired by the next claimer of the same attempt, which finds it finished (`repair`).
+   * Writes the attempts' outcomes, then moves their deliveries on (one write each for the whole
+   * batch). A crash between the two is repaired by the next claimer of the same attempt, which
+   * finds it finished (`repair`).
    */
   private async finish(
-    delivery: Delivery,
-    outcome: DeliveryAttempt & { skip?: true },
+    made: readonly [Delivery, DeliveryAttempt & { skip?: true }][],
   ): Promise<void> {
     const now = this.clock.now();
-    const succeeded =
-      outcome.error === null && outcome.responseStatus !== null && outcome.responseStatus < 300;
-    const retryAt =
-      succeeded || outcome.skip === true || delivery.attempt >= MAX_ATTEMPTS
-        ? null
-        : nextAttemptAt(delivery.attempt, now);
-    const { skip, ...attempt } = outcome;
-    await this.deliveries.saveAttempt({
-      ...attempt,
-      status: succeeded ? 'succeeded' : 'failed',
-      nextAttemptAt: retryAt,
-    });
-    await this.advance(delivery, succeeded, retryAt);
-    if (skip !== true) {
-      this.observer.attempted(
-        succeeded ? 'succeeded' : retryAt !== null ? 'retrying' : 'failed',
-        (outcome.durationMs ?? 0) / 1000,
-      );
-      await this.markEndpoint(delivery.endpointId, succeeded, now);
+    const attempts: DeliveryAttempt[] = [];
+    const moved: Delivery[] = [];
+    let sent = false;
+    let anySucceeded = false;
+    for (const [delivery, outcome] of made) {
+      const succeeded =
+        outcome.error === null && outcome.responseStatus !== null && outcome.responseStatus < 300;
+      const retryAt =
+        succeeded || outcome.skip === true || delivery.attempt >= MAX_ATTEMPTS
+          ? null
+          : nextAttemptAt(delivery.attempt, now);
+      const { skip, ...attempt } = outcome;
+      attempts.push({
+        ...attempt,
+        status: succeeded ? 'succeeded' : 'failed',
+        nextAttemptAt: retryAt,
+      });
+      moved.push(advanced(delivery, succeeded, retryAt));
+      if (skip !== true) {
+        sent = true;
+        anySucceeded ||= succeeded;
+        this.observer.attempted(
+          succeeded ? 'succeeded' : retryAt !== null ? 'retrying' : 'failed',
+          (outcome.durationMs ?? 0) / 1000,
+        );
+      }
     }
-  }
-
-  private async advance(
-    delivery: Delivery,
-    succeeded: boolean,
-    retryAt: Date | null,
-  ): Promise<void> {
-    await this.deliveries.saveDelivery(
-      succeeded
-        ? { ...delivery, status: 'succeeded' }
-        : retryAt === null
-          ? { ...delivery, status: 'failed' }
-          : { ...delivery, attempt: delivery.attempt + 1, dueAt: retryAt },
-    );
+    await this.deliveries.saveAttempts(attempts);
+    await this.deliveries.saveDeliveries(moved);
+    if (sent) await this.markEndpoint(made[0][0].endpointId, anySucceeded, now);
   }
 
   /**
@@ -411,7 +515,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (attempt.status !== 'pending') {
       const current = await this.deliveries.findDelivery(delivery.id);
       if (current?.status === 'pending' && current.attempt === delivery.attempt) {
-        await this.advance(delivery, attempt.status === 'succeeded', attempt.nextAttemptAt);
+        await this.deliveries.saveDeliveries([
+          advanced(delivery, attempt.status === 'succeeded', attempt.nextAttemptAt),
+        ]);
       }
       return;
     }
@@ -421,13 +527,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       return;
     }
     const retryAt = delivery.attempt >= MAX_ATTEMPTS ? null : now;
-    await this.deliveries.saveAttempt({
-      ...attempt,
-      status: 'failed',
-      error: 'cut off: the sending instance stopped before an answer',
-      nextAttemptAt: retryAt,
-    });
-    await this.advance(delivery, false, retryAt);
+    await this.deliveries.saveAttempts([
+      {
+        ...attempt,
+        status: 'failed',
+        error: 'cut off: the sending instance stopped before an answer',
+        nextAttemptAt: retryAt,
+      },
+    ]);
+    await this.deliveries.saveDeliveries([advanced(delivery, false, retryAt)]);
   }
 
   /** Failures with no success between them for 3 days disable the endpoint (DESIGN §10). */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AccountLookup } from '@taskflow/identity';
 import { Actor, Clock, isAdmin, newId, Page, PageRequest } from '@taskflow/platform';
-import { Delivery, DeliveryAttempt, deliveryIdOf } from '../domain/delivery';
+import { DeliveryAttempt, replayStreamOf } from '../domain/delivery';
 import {
   newSigningSecret,
   rotateSecret,
@@ -33,10 +32,6 @@ export interface WebhookWithSecret {
   readonly secret: string;
 }
 
-/** A replay re-reads at most this many events in one request, so one call stays bounded. */
-export const MAX_REPLAY_EVENTS = 10_000;
-const REPLAY_BATCH = 500;
-
 /** Owner-scoped management of endpoints; someone else's endpoint is 404 (admins: all). */
 @Injectable()
 export class WebhookService {
@@ -45,7 +40,6 @@ export class WebhookService {
     private readonly deliveries: DeliveryRepository,
     private readonly events: WebhookEventSource,
     private readonly guard: UrlGuard,
-    private readonly accounts: AccountLookup,
     private readonly clock: Clock,
   ) {}
 
@@ -127,37 +121,36 @@ export class WebhookService {
   }
 
   /**
-   * Owes again every subscribed event after the cursor that the owner may see, as new deliveries
-   * under a replay id (the `webhook-id` stays the event id, so receivers still drop repeats).
+   * Owes again every subscribed event after the cursor, up to the log's end now, that the owner
+   * may see — as new deliveries under a replay id (the `webhook-id` stays the event id, so
+   * receivers still drop repeats). Only the range is written here: the dispatcher works through
+   * it with the replay's own cursor, so a replay survives a restart (docs/WEBHOOKS.md).
    */
   async replay(
     actor: Actor,
     id: string,
     after: string,
-  ): Promise<{ replayId: string; events: number }> {
+  ): Promise<{ replayId: string; status: 'running' }> {
     const endpoint = await this.get(actor, id);
-    let position = await this.events.start(after);
+    const position = await this.events.start(after);
+    const until = await this.events.start('now');
     const replayId = newId('rp');
-    // What the owner may see now, as for every delivery; a disabled owner's webhooks are off.
-    const owner = await this.accounts.findActive(endpoint.ownerId);
-    let count = 0;
-    while (owner !== null && count < MAX_REPLAY_EVENTS) {
-      const batch = await this.events.read(owner, position, endpoint.types, REPLAY_BATCH);
-      const now = this.clock.now();
-      const owed: Delivery[] = batch.events.map((event) => ({
-        id: deliveryIdOf(endpoint.id, event.id, replayId),
-        endpointId: endpoint.id,
-        event,
-        attempt: 1,
-        status: 'pending',
-        dueAt: now,
-        createdAt: now,
-      }));
-      await this.deliveries.addDeliveries(owed);
-      count += owed.length;
-      if (batch.next === position) break;
-      position = batch.next;
-    }
-    return { replayId, events: count };
+    const now = this.clock.now();
+    // The cursor first: a replay without its cursor would never move (one without its replay
+    // document is never read).
+    await this.deliveries.claimStep({
+      endpointId: replayStreamOf(endpoint.id, replayId),
+      n: 0,
+      position,
+      at: now,
+    });
+    await this.deliveries.addReplay({
+      id: replayId,
+      endpointId: endpoint.id,
+      until,
+      createdAt: now,
+      finishedAt: null,
+    });
+    return { replayId, status: 'running' };
   }
 }

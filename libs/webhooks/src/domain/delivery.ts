@@ -81,5 +81,25 @@ export interface CursorStep {
   readonly at: Date;
 }
 
+/**
+ * A replay (`POST /webhooks/:id/replay`): the endpoint's subscribed events in the range
+ * (after, until] owed again under the replay's id. The dispatcher works through the range with a
+ * cursor of its own (`replayStreamOf`), as it follows the log for the endpoint, so a replay a
+ * crash interrupts goes on where its cursor stands.
+ */
+export interface Replay {
+  readonly id: string;
+  readonly endpointId: string;
+  /** The log's end when the replay was asked for: it owes nothing after this. */
+  readonly until: string;
+  readonly createdAt: Date;
+  /** Set once its cursor reached `until`. */
+  readonly finishedAt: Date | null;
+}
+
+/** The cursor a replay moves, kept beside the endpoints' own (its steps are claimed alike). */
+export const replayStreamOf = (endpointId: string, replayId: string): string =>
+  `${endpointId}~${replayId}`;
+
 /** Delivery-log cursors (both adapters): newest first as `<16 digits>|<attempt id>`. */
 export const isAttemptCursor = (cursor: string): boolean => /^\d{16}\|.+$/.test(cursor);

@@ -147,5 +147,10 @@ export class DeliveryAttemptListDto {
 
 export class ReplayDto {
   @ApiProperty({ example: 'rp_01j9zq3v6w8x0y1z2a3b4c5d6e' }) replay_id!: string;
-  @ApiProperty({ description: 'How many events are owed again' }) events!: number;
+  @ApiProperty({
+    enum: ['running'],
+    description:
+      'The replay is under way: its deliveries appear in the delivery log (ids with ~<replay_id>) as the dispatcher reaches them',
+  })
+  status!: 'running';
 }

@@ -125,7 +125,8 @@ export class WebhooksController {
   @Idempotent()
   @ApiAcceptedResponse({
     type: ReplayDto,
-    description: 'Every subscribed event after the cursor that you may see is owed again',
+    description:
+      "Every subscribed event after the cursor, up to the log's end now, that you may see is owed again; the dispatcher works through them (resumed after a restart)",
   })
   @ApiProblems(400, 404)
   async replay(
@@ -133,7 +134,7 @@ export class WebhooksController {
     @Param('id') id: string,
     @Body() body: ReplayWebhookDto,
   ): Promise<ReplayDto> {
-    const { replayId, events } = await this.webhooks.replay(actor, id, body.after);
-    return { replay_id: replayId, events };
+    const { replayId, status } = await this.webhooks.replay(actor, id, body.after);
+    return { replay_id: replayId, status };
   }
 }

@@ -15,14 +15,22 @@ export interface EventBatch {
 export abstract class WebhookEventSource {
   /** The position of a feed cursor (400 when it names no entry), or of the log's end (`now`). */
   abstract start(after: string): Promise<string>;
+  /**
+   * Events after `position`; with `until`, none after it, and `next` stops there (a batch whose
+   * `next` is `until` has reached the end of the range).
+   */
   abstract read(
     owner: Actor,
     position: string,
     types: readonly string[] | null,
     limit: number,
+    until?: string,
   ): Promise<EventBatch>;
   /** Calls `listener` whenever new entries may be readable; returns the unsubscribe. */
   abstract watch(listener: () => void): () => void;
-  /** Whether the owner may still see the event's task now (checked before every send). */
-  abstract stillVisible(owner: Actor, event: WebhookEvent): Promise<boolean>;
+  /**
+   * The ids of the events' tasks the owner may still see now (checked before every send; one
+   * read for a batch).
+   */
+  abstract visibleTasks(owner: Actor, events: readonly WebhookEvent[]): Promise<Set<string>>;
 }

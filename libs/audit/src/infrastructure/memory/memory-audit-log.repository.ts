@@ -91,6 +91,11 @@ export class MemoryAuditLogRepository extends AuditLogRepository {
     return { seq: this.clock.safePoint(), id: '' };
   }
 
+  async readable(): Promise<LogPosition> {
+    // Nothing is ever in flight here (see append): all that is stored is readable.
+    return this.head();
+  }
+
   async idsAt(seq: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = firstAfter(this.log, { seq, id: '' }); this.log[i]?.seq === seq; i++) {

@@ -139,6 +139,10 @@ export class MongoAuditLogRepository extends AuditLogRepository {
     return { seq: this.horizon.now(), id: '' };
   }
 
+  async readable(): Promise<LogPosition> {
+    return { seq: this.horizon.current(), id: '' };
+  }
+
   async idsAt(seq: number): Promise<string[]> {
     const docs = await this.model
       .find({ seq }, { _id: 1 })

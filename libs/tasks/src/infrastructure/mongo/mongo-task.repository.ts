@@ -170,6 +170,9 @@ export class MongoTaskRepository extends TaskRepository {
     if (ids.length === 0) return [];
     const docs = await this.model
       .find({ _id: { $in: ids } }, null, { session: this.unitOfWork.session() })
+      // The limit closes the cursor with the first batch: without it a batch of exactly
+      // ids.length documents leaves it open, and the driver asks again (a getMore) to find none.
+      .limit(ids.length)
       .batchSize(ids.length)
       .lean<TaskDocument[]>()
       .exec();
@@ -294,6 +297,7 @@ export class MongoTaskRepository extends TaskRepository {
     if (ids.length === 0) return versions;
     const docs = await this.model
       .find({ _id: { $in: ids } }, { version: 1 }, { session: this.unitOfWork.session() })
+      .limit(ids.length)
       .batchSize(ids.length)
       .lean<Pick<TaskDocument, '_id' | 'version'>[]>()
       .exec();

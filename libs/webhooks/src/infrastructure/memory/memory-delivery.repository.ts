@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Page, PageRequest, pageOf } from '@taskflow/platform';
-import type { CursorStep, Delivery, DeliveryAttempt } from '../../domain/delivery';
+import {
+  CursorStep,
+  Delivery,
+  DeliveryAttempt,
+  Replay,
+  replayStreamOf,
+} from '../../domain/delivery';
 import { DeliveryRepository } from '../../ports/delivery.repository';
 
 /** Newest first by time, ties by id: a string key that sorts that way ascending. */
@@ -12,6 +18,7 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
   private readonly deliveries = new Map<string, Delivery>();
   private readonly attempts = new Map<string, DeliveryAttempt>();
   private readonly steps = new Map<string, CursorStep>();
+  private readonly replays = new Map<string, Replay>();
 
   async addDeliveries(deliveries: readonly Delivery[]): Promise<void> {
     for (const delivery of deliveries) {
@@ -23,8 +30,10 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
     return this.deliveries.get(id) ?? null;
   }
 
-  async saveDelivery(delivery: Delivery): Promise<void> {
-    if (this.deliveries.has(delivery.id)) this.deliveries.set(delivery.id, delivery);
+  async saveDeliveries(deliveries: readonly Delivery[]): Promise<void> {
+    for (const delivery of deliveries) {
+      if (this.deliveries.has(delivery.id)) this.deliveries.set(delivery.id, delivery);
+    }
   }
 
   async findDue(now: Date, exclude: readonly string[], limit: number): Promise<Delivery[]> {
@@ -53,23 +62,30 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
     for (const [id, attempt] of this.attempts) {
       if (attempt.endpointId === endpointId) this.attempts.delete(id);
     }
-    for (const [id, step] of this.steps) {
-      if (step.endpointId === endpointId) this.steps.delete(id);
+    for (const [id, replay] of this.replays) {
+      if (replay.endpointId !== endpointId) continue;
+      this.steps.delete(replayStreamOf(endpointId, id));
+      this.replays.delete(id);
     }
+    this.steps.delete(endpointId);
   }
 
-  async claimAttempt(attempt: DeliveryAttempt): Promise<boolean> {
-    if (this.attempts.has(attempt.id)) return false;
-    this.attempts.set(attempt.id, attempt);
-    return true;
+  async claimAttempts(attempts: readonly DeliveryAttempt[]): Promise<Set<string>> {
+    const won = new Set<string>();
+    for (const attempt of attempts) {
+      if (this.attempts.has(attempt.id)) continue;
+      this.attempts.set(attempt.id, attempt);
+      won.add(attempt.id);
+    }
+    return won;
   }
 
   async findAttempt(id: string): Promise<DeliveryAttempt | null> {
     return this.attempts.get(id) ?? null;
   }
 
-  async saveAttempt(attempt: DeliveryAttempt): Promise<void> {
-    this.attempts.set(attempt.id, attempt);
+  async saveAttempts(attempts: readonly DeliveryAttempt[]): Promise<void> {
+    for (const attempt of attempts) this.attempts.set(attempt.id, attempt);
   }
 
   async listAttempts(endpointId: string, page: PageRequest): Promise<Page<DeliveryAttempt>> {
@@ -88,5 +104,18 @@ export class MemoryDeliveryRepository extends DeliveryRepository {
     if (latest !== undefined && latest.n >= step.n) return false;
     this.steps.set(step.endpointId, step);
     return true;
+  }
+
+  async addReplay(replay: Replay): Promise<void> {
+    this.replays.set(replay.id, replay);
+  }
+
+  async unfinishedReplays(): Promise<Replay[]> {
+    return [...this.replays.values()].filter((replay) => replay.finishedAt === null);
+  }
+
+  async finishReplay(id: string, at: Date): Promise<void> {
+    const replay = this.replays.get(id);
+    if (replay && replay.finishedAt === null) this.replays.set(id, { ...replay, finishedAt: at });
   }
 }

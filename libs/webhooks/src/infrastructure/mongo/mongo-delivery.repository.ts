@@ -8,12 +8,15 @@ import type {
   Delivery,
   DeliveryAttempt,
   DeliveryStatus,
+  Replay,
 } from '../../domain/delivery';
+import { replayStreamOf } from '../../domain/delivery';
 import { DeliveryRepository } from '../../ports/delivery.repository';
 import {
   WebhookAttemptDocument,
   WebhookCursorDocument,
   WebhookDeliveryDocument,
+  WebhookReplayDocument,
 } from './webhook.schemas';
 
 const DELIVERY_STATUSES: readonly string[] = ['pending', 'succeeded', 'failed'];
@@ -93,25 +96,15 @@ export class MongoDeliveryRepository extends DeliveryRepository {
     private readonly attempts: Model<WebhookAttemptDocument>,
     @InjectModel(WebhookCursorDocument.name)
     private readonly cursors: Model<WebhookCursorDocument>,
+    @InjectModel(WebhookReplayDocument.name)
+    private readonly replays: Model<WebhookReplayDocument>,
   ) {
     super();
   }
 
   async addDeliveries(deliveries: readonly Delivery[]): Promise<void> {
-    if (deliveries.length === 0) return;
-    try {
-      // Unordered: the ones already owed (another instance, or a read before a crash) fail with
-      // 11000 and the rest still go in.
-      await this.deliveries.collection.insertMany(deliveries.map(fromDelivery) as never[], {
-        ordered: false,
-      });
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
-      const onlyDuplicates =
-        isDuplicateKey(error) ||
-        (Array.isArray(writeErrors) && writeErrors.every((each) => each.code === 11000));
-      if (!onlyDuplicates) throw error;
-    }
+    // The ones already owed (another instance, or a read before a crash) are left as they are.
+    await insertUnordered(this.deliveries, deliveries.map(fromDelivery));
   }
 
   async findDelivery(id: string): Promise<Delivery | null> {
@@ -119,10 +112,18 @@ export class MongoDeliveryRepository extends DeliveryRepository {
     return doc ? toDelivery(doc) : null;
   }
 
-  async saveDelivery(delivery: Delivery): Promise<void> {
-    await this.deliveries.updateOne(
-      { _id: delivery.id },
-      { $set: { attempt: delivery.attempt, status: delivery.status, due_at: delivery.dueAt } },
+  async saveDeliveries(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.deliveries.bulkWrite(
+      deliveries.map((delivery) => ({
+        updateOne: {
+          filter: { _id: delivery.id },
+          update: {
+            $set: { attempt: delivery.attempt, status: delivery.status, due_at: delivery.dueAt },
+          },
+        },
+      })),
+      { ordered: false },
     );
   }
 
@@ -145,17 +146,19 @@ export class MongoDeliveryRepository extends DeliveryRepository {
   async deleteForEndpoint(endpointId: string): Promise<void> {
     await this.deliveries.deleteMany({ endpoint_id: endpointId });
     await this.attempts.deleteMany({ endpoint_id: endpointId });
-    await this.cursors.deleteMany({ endpoint_id: endpointId });
+    const replays = await this.replays
+      .find({ endpoint_id: endpointId }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    const streams = [endpointId, ...replays.map((each) => replayStreamOf(endpointId, each._id))];
+    await this.cursors.deleteMany({ endpoint_id: { $in: streams } });
+    await this.replays.deleteMany({ endpoint_id: endpointId });
   }
 
-  async claimAttempt(attempt: DeliveryAttempt): Promise<boolean> {
-    try {
-      await this.attempts.create([fromAttempt(attempt)]);
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+  async claimAttempts(attempts: readonly DeliveryAttempt[]): Promise<Set<string>> {
+    const docs = attempts.map(fromAttempt);
+    const taken = await insertUnordered(this.attempts, docs);
+    return new Set(docs.filter((_, index) => !taken.has(index)).map((doc) => doc._id));
   }
 
   async findAttempt(id: string): Promise<DeliveryAttempt | null> {
@@ -163,9 +166,15 @@ export class MongoDeliveryRepository extends DeliveryRepository {
     return doc ? toAttempt(doc) : null;
   }
 
-  async saveAttempt(attempt: DeliveryAttempt): Promise<void> {
-    const { _id, ...fields } = fromAttempt(attempt);
-    await this.attempts.updateOne({ _id }, { $set: fields });
+  async saveAttempts(attempts: readonly DeliveryAttempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    await this.attempts.bulkWrite(
+      attempts.map((attempt) => {
+        const { _id, ...fields } = fromAttempt(attempt);
+        return { updateOne: { filter: { _id }, update: { $set: fields } } };
+      }),
+      { ordered: false },
+    );
   }
 
   async listAttempts(endpointId: string, page: PageRequest): Promise<Page<DeliveryAttempt>> {
@@ -217,7 +226,63 @@ export class MongoDeliveryRepository extends DeliveryRepository {
     }
     return true;
   }
+
+  async addReplay(replay: Replay): Promise<void> {
+    await this.replays.create([
+      {
+        _id: replay.id,
+        endpoint_id: replay.endpointId,
+        until: replay.until,
+        created_at: replay.createdAt,
+        finished_at: replay.finishedAt,
+      },
+    ]);
+  }
+
+  async unfinishedReplays(): Promise<Replay[]> {
+    const docs = await this.replays
+      .find({ finished_at: null })
+      .lean<WebhookReplayDocument[]>()
+      .exec();
+    return docs.map(toReplay);
+  }
+
+  async finishReplay(id: string, at: Date): Promise<void> {
+    await this.replays.updateOne({ _id: id, finished_at: null }, { $set: { finished_at: at } });
+  }
 }
+
+/**
+ * One unordered insert: each document stands or falls on its own unique `_id`. Returns the
+ * indexes of those already there (duplicate key); any other failure is thrown.
+ */
+async function insertUnordered<T extends { _id: string }>(
+  model: Model<T>,
+  docs: readonly T[],
+): Promise<Set<number>> {
+  if (docs.length === 0) return new Set();
+  try {
+    await model.collection.insertMany(docs as never[], { ordered: false });
+    return new Set();
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { code?: number; index?: number }[] })
+      .writeErrors;
+    if (Array.isArray(writeErrors) && writeErrors.every((each) => each.code === 11000)) {
+      return new Set(writeErrors.map((each) => each.index ?? -1));
+    }
+    // A single-document insert may report its duplicate key without writeErrors.
+    if (isDuplicateKey(error) && docs.length === 1) return new Set([0]);
+    throw error;
+  }
+}
+
+const toReplay = (doc: WebhookReplayDocument): Replay => ({
+  id: doc._id,
+  endpointId: doc.endpoint_id,
+  until: doc.until,
+  createdAt: doc.created_at,
+  finishedAt: doc.finished_at ?? null,
+});
 
 function splitCursor(cursor: string): [string, string] {
   const bar = cursor.indexOf('|');

@@ -63,3 +63,14 @@ export class WebhookCursorDocument {
   @Prop({ type: Date, required: true }) at!: Date;
 }
 export const WebhookCursorSchema = SchemaFactory.createForClass(WebhookCursorDocument);
+
+/** A replay's range; its progress is its cursor in webhook_cursors (`<endpoint>~<replay>`). */
+@Schema({ collection: 'webhook_replays', versionKey: false, minimize: false, id: false })
+export class WebhookReplayDocument {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ type: String, required: true }) endpoint_id!: string;
+  @Prop({ type: String, required: true }) until!: string;
+  @Prop({ type: Date, required: true }) created_at!: Date;
+  @Prop({ type: Date, default: null }) finished_at!: Date | null;
+}
+export const WebhookReplaySchema = SchemaFactory.createForClass(WebhookReplayDocument);
