@@ -17,6 +17,12 @@ export const GONE_AFTER_MS = 3_000;
 export const STAMP_WINDOW_MS = 1_500;
 /** A transaction commits only this long before its stamps' landing deadline. */
 const COMMIT_MARGIN_MS = 500;
+/**
+ * For this long after an instance is counted gone, a tick whose horizon moves probes the log for
+ * entries in the passed range: a crashed instance's last entries may have landed after its last
+ * publish, so its record does not tell them (docs/EVENTS.md).
+ */
+const PROBE_AFTER_GONE_MS = 10_000;
 /** Records of instances gone this long are removed. */
 const FORGET_AFTER_MS = 10 * 60_000;
 /** How long a write waits for a publish to complete when its instance has none recent. */
@@ -28,6 +34,10 @@ interface HorizonRecord {
   _id: string;
   safe: number;
   heartbeat_at: Date;
+  /** The highest stamp of the instance's entries known landed when it published. */
+  landed?: number;
+  /** Shut down cleanly: no longer holds the horizon back, nothing of it in flight. */
+  closed?: boolean;
 }
 
 /** The instance cannot order writes: its publish to the database is late. */
@@ -89,9 +99,12 @@ export class MongoEventHorizon implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    // Gone at once rather than after GONE_AFTER_MS, unless a write of ours may still land.
+    // Out of the horizon at once rather than after GONE_AFTER_MS, unless a write of ours may
+    // still land; the record stays (until forgotten) to tell the others what we last landed.
     if (this.clock.pending === 0) {
-      await this.records.deleteOne({ _id: this.instanceId }).catch(() => undefined);
+      await this.records
+        .updateOne({ _id: this.instanceId }, { $set: { closed: true, landed: this.highestLanded } })
+        .catch(() => undefined);
     }
   }
 
@@ -178,10 +191,13 @@ export class MongoEventHorizon implements OnApplicationBootstrap, OnApplicationS
    */
   private async tick(): Promise<void> {
     const sentAt = performance.now();
+    // Landed before safe: a stamp counts as landed before the clock lets the safe point pass it,
+    // so whoever sees `safe` past an entry of ours sees `landed` reach it.
+    const landed = this.highestLanded;
     const safe = this.clock.safePoint();
     await this.records.updateOne(
       { _id: this.instanceId },
-      { $set: { safe }, $currentDate: { heartbeat_at: true } },
+      { $set: { safe, landed }, $currentDate: { heartbeat_at: true } },
       { upsert: true },
     );
     const all = await this.records.find({}).toArray();
@@ -192,11 +208,16 @@ export class MongoEventHorizon implements OnApplicationBootstrap, OnApplicationS
     let horizon = safe;
     let highest = safe;
     let forget = false;
+    let othersLanded = 0;
+    let probe = false;
     for (const record of all) {
       if (record._id === this.instanceId) continue;
       const age = now - record.heartbeat_at.getTime();
+      forget ||= age > FORGET_AFTER_MS;
+      othersLanded = Math.max(othersLanded, record.landed ?? Infinity);
+      if (record.closed) continue;
       if (age > GONE_AFTER_MS) {
-        forget ||= age > FORGET_AFTER_MS;
+        probe ||= age <= GONE_AFTER_MS + PROBE_AFTER_GONE_MS;
         continue;
       }
       horizon = Math.min(horizon, record.safe);
@@ -210,18 +231,22 @@ export class MongoEventHorizon implements OnApplicationBootstrap, OnApplicationS
     const previous = this.horizon;
     if (horizon <= previous) return;
     this.horizon = horizon;
-    await this.wake(previous, horizon);
+    await this.wake(previous, horizon, Math.max(this.highestLanded, othersLanded), probe);
   }
 
-  /** Wakes the waiters when entries landed in [from, to): ours known, others' probed. */
-  private async wake(from: number, to: number): Promise<void> {
+  /**
+   * Wakes the waiters when entries may have landed in [from, to): some instance (this one, a
+   * live or a closed one) told of a landed stamp at or past `from`. Only just after an instance
+   * was counted gone is the log itself probed. A wake-up too many costs each waiter one read.
+   */
+  private async wake(from: number, to: number, landed: number, probe: boolean): Promise<void> {
     if (this.notifier.waiting === 0) return;
-    const ours = this.highestLanded >= from && this.highestLanded < to;
     const found =
-      ours ||
-      (await this.connection
-        .collection('audit_entries')
-        .findOne({ seq: { $gte: from, $lt: to } }, { projection: { _id: 1 } })) !== null;
+      landed >= from ||
+      (probe &&
+        (await this.connection
+          .collection('audit_entries')
+          .findOne({ seq: { $gte: from, $lt: to } }, { projection: { _id: 1 } })) !== null);
     if (found) this.notifier.notify();
   }
 }
