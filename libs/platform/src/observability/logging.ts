@@ -6,7 +6,6 @@ import {
   type FastifyRequest,
 } from 'fastify';
 import { Logger as NestPinoLogger, PinoLogger as NestjsPinoLogger, type Params } from 'nestjs-pino';
-import type { FastifyChildLoggerFactory } from 'fastify/types/logger';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   pino,
@@ -169,25 +168,8 @@ export function fastifyLoggerOptions(logger: PinoLogger) {
   return {
     loggerInstance: logger,
     logController: new RequestLogController(requestLineLoggers.get(logger)),
-    childLoggerFactory: requestChildLogger,
   } as const;
 }
-
-/**
- * Fastify's logger of one request: a child of the root logger with the request id bound, as
- * Fastify's default factory makes it, but the id is not passed through pino's redaction. pino
- * runs every binding through the wildcard redaction paths when it makes a child (1.8% of a GET's
- * CPU, bench/README.md issue 17); the id is a string, with nothing in it to redact, so it is
- * appended to the child's bindings as pino writes a string binding (JSON).
- */
-const requestChildLogger: FastifyChildLoggerFactory = (logger, bindings, options) => {
-  const { request_id: id, ...others } = bindings;
-  if (typeof id !== 'string') return logger.child(bindings, options);
-  const child = logger.child(others, options);
-  (child as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] +=
-    `,"request_id":${JSON.stringify(id)}`;
-  return child;
-};
 
 /**
  * nestjs-pino settings: Nest's logger writes through the root logger (outside a request) and
