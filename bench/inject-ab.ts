@@ -6,13 +6,21 @@
  * time per request of each (`process.cpuUsage()`), and the median and interquartile range of the
  * per-pair ratios.
  *
- *   npm run build && cp -r dist/apps/api /tmp/before   # … then change, build, and:
- *   A=/tmp/before B=$PWD/dist/apps/api LOAD=get|transition [LOG_LEVEL=info] \
- *     npm exec -- node -r @swc-node/register bench/inject-ab.ts
+ *   npm run build && cp -r dist bench/results/before   # … then change, build, and:
+ *   A=$PWD/bench/results/before/apps/api B=$PWD/dist/apps/api LOAD=get|transition \
+ *     [LOG_LEVEL=info] [TRANSPORT=http] npm exec -- node -r @swc-node/register bench/inject-ab.ts
+ *
+ * (The builds must sit inside the checkout, so that their requires find node_modules.)
+ * TRANSPORT=http serves each app on a loopback port instead and sends the requests through
+ * node:http with 10 keep-alive sockets: Node's HTTP parser and response head are then measured
+ * too (header handling differs under injection), and the client's share, the same for both,
+ * makes the ratio smaller than the servers' own.
  */
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { createApp as CreateApp } from '../apps/api/src/bootstrap';
 import type { loadConfig as LoadConfig } from '../libs/platform/src';
@@ -35,6 +43,7 @@ const LOAD = process.env.LOAD ?? 'get';
 const BATCH = Number(process.env.BATCH ?? 1500);
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const CONNECTIONS = 10;
+const HTTP = process.env.TRANSPORT === 'http';
 
 /** One build's app and a function that serves `n` requests of the load, 10 at a time. */
 async function setUp(dist: string): Promise<(n: number) => Promise<void>> {
@@ -49,6 +58,7 @@ async function setUp(dist: string): Promise<(n: number) => Promise<void>> {
     logDestination: pino.destination({ dest: '/dev/null', sync: true }),
   });
   await app.init();
+  const send = HTTP ? await overHttp(app) : overInject(app);
   const ask = async (
     method: 'GET' | 'POST',
     url: string,
@@ -56,16 +66,17 @@ async function setUp(dist: string): Promise<(n: number) => Promise<void>> {
     body?: object,
     headers: Record<string, string> = {},
   ): Promise<Record<string, unknown>> => {
-    const res = await app.inject({
+    const payload = body ? JSON.stringify(body) : undefined;
+    const res = await send(
       method,
       url,
-      headers: {
+      {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      payload: body ? JSON.stringify(body) : undefined,
-    });
+      payload,
+    );
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
     return res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {};
   };
@@ -104,14 +115,60 @@ async function setUp(dist: string): Promise<(n: number) => Promise<void>> {
   };
 }
 
+type Send = (
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+) => Promise<{ statusCode: number; body: string }>;
+
+function overInject(app: NestFastifyApplication): Send {
+  return async (method, url, headers, payload) => {
+    const res = await app.inject({ method: method as 'GET', url, headers, payload });
+    return { statusCode: res.statusCode, body: res.body };
+  };
+}
+
+async function overHttp(app: NestFastifyApplication): Promise<Send> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  return (method, url, headers, payload) =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, method, path: url, headers, agent },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+}
+
+/**
+ * CPU time used: the main thread's alone with CPU=thread (Node 23.9+: V8's helper threads, whose
+ * concurrent marking and sweeping land on whichever batch they overlap, left out), else the
+ * whole process's.
+ */
+const usage: typeof process.cpuUsage =
+  process.env.CPU === 'thread'
+    ? (previous) =>
+        (process as unknown as { threadCpuUsage: typeof process.cpuUsage }).threadCpuUsage(previous)
+    : (previous) => process.cpuUsage(previous);
+
 async function main(): Promise<void> {
   const a = await setUp(process.env.A as string);
   const b = await setUp(process.env.B as string);
   for (const serve of [a, b, a, b]) await serve(BATCH * 2);
   const cost = async (serve: (n: number) => Promise<void>): Promise<number> => {
-    const before = process.cpuUsage();
+    const before = usage();
     await serve(BATCH);
-    const used = process.cpuUsage(before);
+    const used = usage(before);
     return (used.user + used.system) / BATCH;
   };
   const costs = { a: [] as number[], b: [] as number[] };
@@ -122,7 +179,7 @@ async function main(): Promise<void> {
   const ratios = costs.a.map((x, i) => costs.b[i] / x).sort((x, y) => x - y);
   const quartile = (q: number) => ratios[Math.floor(q * (ratios.length - 1))].toFixed(3);
   console.log(
-    `${LOAD} (LOG_LEVEL=${process.env.LOG_LEVEL}): A ${median(costs.a).toFixed(1)} µs, ` +
+    `${LOAD} (LOG_LEVEL=${process.env.LOG_LEVEL}${HTTP ? ', over HTTP' : ''}): A ${median(costs.a).toFixed(1)} µs, ` +
       `B ${median(costs.b).toFixed(1)} µs CPU per request; B/A median ${median(ratios).toFixed(3)} ` +
       `(IQR ${quartile(0.25)}–${quartile(0.75)}, ${ROUNDS} pairs of ${BATCH})`,
   );

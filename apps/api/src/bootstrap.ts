@@ -90,8 +90,9 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   enterRequestLogContext(fastify);
   acceptOnlyJsonBodies(fastify);
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   await secureHttp(fastify, config);
   app.useGlobalPipes(createValidationPipe());

@@ -1,5 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ActorGuard } from '@taskflow/identity';
+import type { RequestWithActor } from '@taskflow/platform';
+import type { FastifyReply } from 'fastify';
 import { RequestLimits } from '@taskflow/rate-limit';
 
 /**
@@ -23,16 +25,26 @@ export class RequestPipelineGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.limits.isExempt(context)) return this.authentication.canActivate(context);
-    await this.limits.beforeAuthentication(context);
+    // The request and reply taken once: each switchToHttp() builds a new object of closures.
+    const http = context.switchToHttp();
+    const request = http.getRequest<RequestWithActor>();
+    const reply = http.getResponse<FastifyReply>();
+    if (this.limits.isExempt(context)) {
+      await this.authentication.admit(context, request, reply);
+      return true;
+    }
+    // Steps with nothing to count return no promise, and are not awaited.
+    const before = this.limits.beforeAuthentication(request, reply);
+    if (before) await before;
     try {
-      await this.authentication.canActivate(context);
+      await this.authentication.admit(context, request, reply);
     } catch (refusal) {
       // A refused request is counted too; past the limit it is answered 429 instead.
-      await this.limits.refused(context);
+      await this.limits.refused(request, reply);
       throw refusal;
     }
-    await this.limits.afterAuthentication(context);
+    const after = this.limits.afterAuthentication(request, reply);
+    if (after) await after;
     return true;
   }
 }

@@ -53,7 +53,7 @@ export {
 } from './http/http-security';
 export { IsRfc3339DateTime, isRfc3339DateTime } from './http/date-time';
 export type { RequestWithActor } from './http/request-with-actor';
-export { StaticMetadataReflector } from './http/static-metadata-reflector';
+export { RouteMetadata, StaticMetadataReflector } from './http/static-metadata-reflector';
 export { freeParameterIndex, wrapHandler } from './http/handler-wrappers';
 export type { HandlerWrapper, RouteHandler } from './http/handler-wrappers';
 export { createValidationPipe, RequestValidationError } from './http/validation';

@@ -17,13 +17,14 @@ export class GracefulShutdown implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onRequest', async (_request, reply) => {
+    fastify?.addHook('onRequest', (_request, reply, done) => {
       this.inFlight += 1;
       // 'close' fires once the response is sent or the client went away, whichever comes first.
       reply.raw.once('close', () => {
         this.inFlight -= 1;
         if (this.inFlight === 0) this.onIdle?.();
       });
+      done();
     });
   }
 

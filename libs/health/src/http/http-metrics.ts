@@ -26,7 +26,7 @@ export class HttpMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onResponse', async (request, reply) => {
+    fastify?.addHook('onResponse', (request, reply, done) => {
       this.duration.observe(
         {
           method: request.method,
@@ -35,6 +35,7 @@ export class HttpMetrics implements OnModuleInit {
         },
         reply.elapsedTime / 1000,
       );
+      done();
     });
   }
 }

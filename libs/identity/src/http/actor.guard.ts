@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
-import { Actor, RequestWithActor, StaticMetadataReflector } from '@taskflow/platform';
+import { Actor, RequestWithActor, RouteMetadata } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
 import { ActorResolver } from '../application/actor-resolver';
 import { ApiKeyService } from '../application/api-key.service';
@@ -30,7 +30,12 @@ const KEY_BEARER = `Bearer ${API_KEY_PREFIX}`;
  */
 @Injectable()
 export class ActorGuard implements CanActivate {
-  private readonly reflector = new StaticMetadataReflector();
+  /** The route's rules, read from its decorators once per route (RouteMetadata). */
+  private readonly rules = new RouteMetadata((targets, reflector) => ({
+    isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+    optional: reflector.getAllAndOverride<boolean>(OPTIONAL_ACTOR, targets) === true,
+    credentials: reflector.getAllAndOverride<CredentialRule>(CREDENTIALS, targets),
+  }));
 
   constructor(
     private readonly bearer: BearerAuthenticator,
@@ -38,33 +43,36 @@ export class ActorGuard implements CanActivate {
     private readonly apiKeys: ApiKeyService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
+  canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const request = http.getRequest<RequestWithActor>();
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
-      const optional = this.reflector.getAllAndOverride<boolean>(OPTIONAL_ACTOR, targets);
-      if (optional && request.headers.authorization !== undefined) {
+    return this.admit(
+      context,
+      http.getRequest<RequestWithActor>(),
+      http.getResponse<FastifyReply>(),
+    ).then(() => true);
+  }
+
+  /** canActivate for a caller that has the request and reply already (the pipeline guard). */
+  async admit(
+    context: ExecutionContext,
+    request: RequestWithActor,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const rules = this.rules.of(context);
+    if (rules.isPublic) {
+      if (rules.optional && request.headers.authorization !== undefined) {
         // Credentials that fail give no actor, as before the route read them: it stays public.
-        request.actor = await this.authenticate(request, http.getResponse<FastifyReply>()).catch(
-          () => undefined,
-        );
+        request.actor = await this.authenticate(request, reply).catch(() => undefined);
       }
-      return true;
+      return;
     }
-    const actor = await this.authenticate(request, http.getResponse<FastifyReply>());
+    const actor = await this.authenticate(request, reply);
     request.actor = actor;
     // The trace says who and through what: an API key by its id only.
     trace
       .getActiveSpan()
       ?.setAttributes({ 'enduser.id': actor.id, 'taskflow.via': actor.via ?? 'session' });
-    if (actor.scopes !== undefined) {
-      assertKeyMayUse(
-        actor,
-        this.reflector.getAllAndOverride<CredentialRule>(CREDENTIALS, targets),
-      );
-    }
-    return true;
+    if (actor.scopes !== undefined) assertKeyMayUse(actor, rules.credentials);
   }
 
   private authenticate(request: RequestWithActor, reply: FastifyReply): Promise<Actor> {

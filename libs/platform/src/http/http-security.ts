@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 
 /**
@@ -78,24 +79,26 @@ const isDocs = (url: string | undefined): boolean =>
  * the default of every answer. Call after the request-id hook, so a preflight answered by CORS
  * still carries its X-Request-ID.
  *
- * helmet's middleware is built once per policy and applied in one hook: @fastify/helmet builds
- * it again on every request (parsing the CSP each time) behind two hooks, which cost the
- * authenticated GET about a tenth of its throughput (bench A/B, docs/DECISIONS.md).
+ * helmet's middleware is run once per policy, at start-up, and the headers it sets are given to
+ * every answer in one hook: @fastify/helmet builds it again on every request (parsing the CSP
+ * each time) behind two hooks, which cost the authenticated GET about a tenth of its throughput
+ * (bench A/B, docs/DECISIONS.md). They go to Fastify's reply, not to Node's `res.setHeader` as
+ * helmet writes them: one header on `res` sends every header of the answer through `setHeader`
+ * (Node's "progressive" path) when Fastify writes the head (bench/README.md, issue 17).
  */
 export async function secureHttp(fastify: FastifyInstance, config: AppConfig): Promise<void> {
   // HSTS belongs to whoever terminates TLS (docs/DEPLOYMENT.md); the app may be served over
   // plain HTTP behind it.
-  const apiHeaders = helmet(API_HEADERS);
-  const docsHeaders = helmet({
-    contentSecurityPolicy: DOCS_CSP,
-    xFrameOptions: { action: 'deny' },
-    strictTransportSecurity: false,
-  });
-  const done = (error?: unknown): void => {
-    if (error) throw error;
-  };
+  const apiHeaders = headersOf(helmet(API_HEADERS));
+  const docsHeaders = headersOf(
+    helmet({
+      contentSecurityPolicy: DOCS_CSP,
+      xFrameOptions: { action: 'deny' },
+      strictTransportSecurity: false,
+    }),
+  );
   fastify.addHook('onRequest', (request, reply, next) => {
-    (isDocs(request.routeOptions.url) ? docsHeaders : apiHeaders)(request.raw, reply.raw, done);
+    void reply.headers(isDocs(request.routeOptions.url) ? docsHeaders : apiHeaders);
     next();
   });
   const origins = new Set(config.corsOrigins);
@@ -116,6 +119,27 @@ export async function secureHttp(fastify: FastifyInstance, config: AppConfig): P
     strictPreflight: false,
   });
   noStoreByDefault(fastify);
+}
+
+/**
+ * The headers a helmet middleware sets. Every policy here is static (no nonce, nothing read from
+ * the request), so they are the same on every answer; a middleware that touched anything but
+ * `setHeader`/`removeHeader` would throw here, at start-up.
+ */
+function headersOf(middleware: ReturnType<typeof helmet>): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return Object.freeze(headers);
 }
 
 function noStoreByDefault(fastify: FastifyInstance): void {

@@ -1,6 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
+import { ExecutionContext, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { StaticMetadataReflector } from './static-metadata-reflector';
+import { RouteMetadata, StaticMetadataReflector } from './static-metadata-reflector';
 
 const Role = (role: string) => SetMetadata('role', role);
 
@@ -39,5 +39,38 @@ describe('StaticMetadataReflector', () => {
     } finally {
       read.mockRestore();
     }
+  });
+});
+
+@Role('subclass')
+class Inheriting extends Decorated {}
+
+describe('RouteMetadata', () => {
+  const route = (controller: typeof Decorated, name: 'handler' | 'plain') =>
+    ({
+      getHandler: () => controller.prototype[name],
+      getClass: () => controller,
+    }) as unknown as ExecutionContext;
+
+  it('derives once per route what the reflector answers for its handler and class', () => {
+    const derive = jest.fn(
+      (targets: Parameters<Reflector['getAllAndOverride']>[1], reflector: Reflector) =>
+        reflector.getAllAndOverride<string>('role', targets),
+    );
+    const role = new RouteMetadata(derive);
+    for (let i = 0; i < 3; i++) {
+      expect(role.of(route(Decorated, 'handler'))).toBe('method');
+      expect(role.of(route(Decorated, 'plain'))).toBe('class');
+    }
+    expect(derive).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers an inherited handler for the controller at hand', () => {
+    const role = new RouteMetadata((targets, reflector) =>
+      reflector.getAllAndOverride<string>('role', targets),
+    );
+    expect(role.of(route(Decorated, 'plain'))).toBe('class');
+    expect(role.of(route(Inheriting, 'plain'))).toBe('subclass');
+    expect(role.of(route(Decorated, 'plain'))).toBe('class');
   });
 });

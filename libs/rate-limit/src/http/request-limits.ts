@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { AppConfig, Clock, RequestWithActor, StaticMetadataReflector } from '@taskflow/platform';
+import { AppConfig, Clock, RequestWithActor, RouteMetadata } from '@taskflow/platform';
 import type { FastifyReply } from 'fastify';
 import { CountedHit, RateLimiter } from '../application/rate-limiter';
 import type { Rate } from '../domain/rate-limit';
@@ -38,8 +38,10 @@ function appendListHeader(reply: FastifyReply, name: string, member: string): vo
  */
 @Injectable()
 export class RequestLimits {
-  // The route's metadata is looked up on every request: remembered, not re-read.
-  private readonly reflector = new StaticMetadataReflector();
+  // Read from the route's decorators once per route, not on every request.
+  private readonly exempt = new RouteMetadata(
+    (targets, reflector) => reflector.getAllAndOverride<boolean>(NO_RATE_LIMIT, targets) === true,
+  );
   private readonly global: Rate | null;
   private readonly auth: Rate | null;
   private readonly credentialHeaders: readonly string[];
@@ -63,12 +65,7 @@ export class RequestLimits {
   /** Probes and /metrics (@NoRateLimit()), or every request when both policies are off. */
   isExempt(context: ExecutionContext): boolean {
     if (!this.global && !this.auth) return true;
-    return (
-      this.reflector.getAllAndOverride<boolean>(NO_RATE_LIMIT, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true
-    );
+    return this.exempt.of(context);
   }
 
   /**
@@ -76,43 +73,54 @@ export class RequestLimits {
    * can only be anonymous, or refused) and any request from an address past its limit; under
    * `auth-client` /auth/* and registration.
    */
-  async beforeAuthentication(context: ExecutionContext): Promise<void> {
-    const request = context.switchToHttp().getRequest<Request>();
+  beforeAuthentication(request: Request, reply: FastifyReply): Promise<void> | undefined {
+    let counted = false;
     if (this.global) {
       const address = clientAddress(request);
       const anonymous = !this.credentialHeaders.some((name) => request.headers[name] !== undefined);
-      if (anonymous || this.isBlocked(address)) await this.countGlobal(context, request, address);
+      counted = anonymous || this.isBlocked(address);
     }
-    if (this.auth && isLimitedLikeAuth(request)) {
+    const auth = this.auth !== null && isLimitedLikeAuth(request);
+    // Most requests (with credentials, not /auth/*) count nothing here: no promise for them.
+    if (!counted && !auth) return undefined;
+    return this.countBeforeAuthentication(request, reply, counted, auth);
+  }
+
+  private async countBeforeAuthentication(
+    request: Request,
+    reply: FastifyReply,
+    global: boolean,
+    auth: boolean,
+  ): Promise<void> {
+    if (global) await this.countGlobal(reply, request, clientAddress(request));
+    if (auth) {
       this.apply(
-        context,
-        await this.limiter.count('auth-client', this.auth, clientAddress(request)),
+        reply,
+        await this.limiter.count('auth-client', this.auth as Rate, clientAddress(request)),
       );
     }
   }
 
   /** A request whose credentials were refused counts against its address, like an anonymous one. */
-  async refused(context: ExecutionContext): Promise<void> {
-    const request = context.switchToHttp().getRequest<Request>();
+  async refused(request: Request, reply: FastifyReply): Promise<void> {
     if (this.global && !request[COUNTED]) {
-      await this.countGlobal(context, request, clientAddress(request));
+      await this.countGlobal(reply, request, clientAddress(request));
     }
   }
 
   /** After authentication: an authenticated request counts against its account, not its address. */
-  async afterAuthentication(context: ExecutionContext): Promise<void> {
-    const request = context.switchToHttp().getRequest<Request>();
-    if (!this.global || request[COUNTED]) return;
+  afterAuthentication(request: Request, reply: FastifyReply): Promise<void> | undefined {
+    if (!this.global || request[COUNTED]) return undefined;
     const tracker = request.actor ? `account:${request.actor.id}` : clientAddress(request);
-    await this.countGlobal(context, request, tracker);
+    return this.countGlobal(reply, request, tracker);
   }
 
-  private async countGlobal(context: ExecutionContext, request: Request, tracker: string) {
+  private async countGlobal(reply: FastifyReply, request: Request, tracker: string) {
     request[COUNTED] = true;
     const counted = await this.limiter.count('global', this.global as Rate, tracker);
     if (counted?.hit.isBlocked && !request.actor)
       this.block(tracker, counted.hit.timeToBlockExpire);
-    this.apply(context, counted);
+    this.apply(reply, counted);
   }
 
   private isBlocked(address: string): boolean {
@@ -133,10 +141,9 @@ export class RequestLimits {
     this.blocked.set(address, now + seconds * 1000);
   }
 
-  private apply(context: ExecutionContext, counted: CountedHit | null): void {
+  private apply(reply: FastifyReply, counted: CountedHit | null): void {
     if (!counted) return;
     const { policy, rate, hit } = counted;
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     appendListHeader(
       reply,
       'RateLimit-Policy',
