@@ -101,6 +101,18 @@ async function representativeWorkload(t: TestApp): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   await anAssignedTask(t, 'woken');
   expect(await woken).not.toEqual([]);
+  // An instance just counted gone (its record 4 s old): a moving horizon probes the log for
+  // the entries it may have landed after its last publish.
+  await mongoConnectionOf(t)
+    .collection<{ _id: string; safe: number; landed: number; heartbeat_at: Date }>('event_horizon')
+    .insertOne({ _id: 'in_gone', safe: 0, landed: 0, heartbeat_at: new Date(Date.now() - 4_000) });
+  const probing = http()
+    .get('/events')
+    .query({ after: 'now', wait: 1 })
+    .set(as('u_alice'))
+    .then((res) => expectStatus(res, 200));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await probing;
 
   // A race and a write cut short: the roll-forward's reads and the fallback of a late task write.
   await Promise.all(
