@@ -11,6 +11,8 @@ declare global {
  * database on it. Without a server the run fails with the ways to get one; it never skips.
  */
 export default async function globalSetup(): Promise<void> {
+  // The runtime the suites run on (Jest's workers are started with this same binary).
+  process.stdout.write(`\nTests run on node ${process.version} (${process.execPath})\n`);
   if (!testDrivers().includes('mongo') || process.env[MONGO_URI_VARIABLE]) return;
   const server = await startMongoServer({ dbName: 'taskflow_test' });
   globalThis.__taskflowMongoServer = server;
