@@ -21,6 +21,22 @@ describe('isDatabaseUnavailable', () => {
     ).toBe(true);
   });
 
+  it("judges the server's subclasses of MongoServerError by the server's code, not by their name", () => {
+    const shutdown = { message: 'interrupted at shutdown', code: 11600 };
+    expect(isDatabaseUnavailable(new mongo.MongoBulkWriteError(shutdown, {} as never))).toBe(true);
+    const duplicate = { message: 'E11000 duplicate key', code: 11000 };
+    expect(isDatabaseUnavailable(new mongo.MongoBulkWriteError(duplicate, {} as never))).toBe(
+      false,
+    );
+    const stepDown = { writeConcernError: { code: 91, errmsg: 'shutting down' }, ok: 1 };
+    expect(isDatabaseUnavailable(new mongo.MongoWriteConcernError(stepDown))).toBe(true);
+    const timeout = { writeConcernError: { code: 64, errmsg: 'waiting for replication' }, ok: 1 };
+    expect(isDatabaseUnavailable(new mongo.MongoWriteConcernError(timeout))).toBe(false);
+    // The class decides, not a look-alike's name.
+    const impostor = Object.assign(new Error('x'), { name: 'MongoNetworkError' });
+    expect(isDatabaseUnavailable(impostor)).toBe(false);
+  });
+
   it('recognises a socket error of Node that the driver let through unwrapped', () => {
     // What Connection.writeCommand rejects with when the server closed the socket first.
     const epipe = Object.assign(new Error('This socket has been ended by the other party'), {

@@ -1,4 +1,3 @@
-import { mongo } from 'mongoose';
 import { DomainError } from '../../domain/domain-error';
 
 /** Duplicate key: the insert lost the race for a unique key. */
@@ -53,18 +52,33 @@ const CALLER_ERRORS = new Set([
  * `MongooseServerSelectionError`.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof mongo.MongoServerError) {
-    return UNAVAILABLE_SERVER_CODES.has(Number(error.code));
-  }
-  if (error instanceof mongo.MongoError) return !CALLER_ERRORS.has(error.name);
   // Not `instanceof Error`: Node's own errors come from the main realm, which differs from the
   // realm of code run in a vm context (as Jest runs the tests).
   if (typeof error !== 'object' || error === null) return false;
   const { name, code } = error as { name?: unknown; code?: unknown };
+  const classes = driverClasses(error);
+  // Its subclasses too (MongoBulkWriteError, MongoWriteConcernError): judged by the server's code.
+  if (classes.has('MongoServerError')) return UNAVAILABLE_SERVER_CODES.has(Number(code));
+  if (classes.has('MongoError')) return !(typeof name === 'string' && CALLER_ERRORS.has(name));
   return (
     (typeof name === 'string' && UNREACHABLE.has(name)) ||
     (typeof code === 'string' && SOCKET_ERROR_CODES.has(code))
   );
+}
+
+/**
+ * The names of the classes `error` is an instance of, by its prototype chain: what `instanceof
+ * mongo.MongoServerError` / `mongo.MongoError` would answer, without importing the driver (the
+ * problem filter runs on both drivers, and the memory driver never loads mongoose or mongodb).
+ * The driver is loaded from node_modules unminified, so its class names are its own.
+ */
+function driverClasses(error: object): Set<string> {
+  const names = new Set<string>();
+  for (let proto = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+    const constructor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+    if (typeof constructor === 'function') names.add(constructor.name);
+  }
+  return names;
 }
 
 /** The request could not be served because the database is unreachable: 503, retry shortly. */
