@@ -12,15 +12,31 @@ const RELATIVE_INTO_ANOTHER_LIB = {
   message: 'Import another library through its index (@taskflow/<lib>), not by a relative path.',
 };
 
-/** Libraries meet through their index, or the pure `@taskflow/<lib>/domain` entry. */
+/**
+ * Libraries meet through their index, or the pure `@taskflow/<lib>/domain` entry; the Mongo
+ * adapters also through the kernel's `@taskflow/platform/mongo`.
+ */
 const BETWEEN_LIBS = [
   {
-    regex: '^@taskflow/[a-z-]+/(?!domain$).+',
+    regex: '^@taskflow/(?!platform/mongo$)[a-z-]+/(?!domain$).+',
     message:
       'Import another library through its index (@taskflow/<lib>) or its pure domain (@taskflow/<lib>/domain).',
   },
   RELATIVE_INTO_ANOTHER_LIB,
 ];
+
+/**
+ * `@taskflow/platform/mongo` loads mongoose: only the Mongo adapters (and the migration CLI) use
+ * it, and a module requires its Mongo adapters only for the Mongo driver (bench/README.md,
+ * "Start-up"). Anywhere else it would load mongoose on the memory driver too.
+ */
+const MONGO_ENTRY = {
+  group: ['@taskflow/platform/mongo'],
+  message:
+    'Only infrastructure/mongo/ imports @taskflow/platform/mongo (it loads mongoose; the memory driver must not).',
+};
+/** Where `@taskflow/platform/mongo` may be imported. */
+const MONGO_ENTRY_USERS = ['libs/*/src/infrastructure/mongo/**/*.ts', 'apps/migrate/**/*.ts'];
 
 /** Tests may also use the fixtures a library offers at `@taskflow/<lib>/testing`. */
 const BETWEEN_LIBS_IN_TESTS = [
@@ -64,6 +80,11 @@ export default tseslint.config(
   {
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: [...TESTS],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...BETWEEN_LIBS, MONGO_ENTRY] }] },
+  },
+  {
+    files: MONGO_ENTRY_USERS,
+    ignores: [...TESTS],
     rules: { 'no-restricted-imports': ['error', { patterns: [...BETWEEN_LIBS] }] },
   },
   {
@@ -76,7 +97,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [...BETWEEN_LIBS, layer('http/', 'infrastructure')] },
+        { patterns: [...BETWEEN_LIBS, MONGO_ENTRY, layer('http/', 'infrastructure')] },
       ],
     },
   },
@@ -89,6 +110,7 @@ export default tseslint.config(
         {
           patterns: [
             ...BETWEEN_LIBS,
+            MONGO_ENTRY,
             layer('application/', 'infrastructure'),
             layer('application/', 'http'),
           ],

@@ -25,12 +25,8 @@ import { AuditEntrySchema } from '../libs/audit/src/infrastructure/mongo/audit.s
 import { toAuditEntryDocument } from '../libs/audit/src/infrastructure/mongo/audit.mapping';
 import { MongoAuditLogRepository } from '../libs/audit/src/infrastructure/mongo/mongo-audit-log.repository';
 import { MongoEventHorizon } from '../libs/audit/src/infrastructure/mongo/mongo-event-horizon';
-import {
-  ConcurrencyConflict,
-  insertClaim,
-  isIndexStep,
-  MongoUnitOfWork,
-} from '../libs/platform/src';
+import { ConcurrencyConflict, isIndexStep } from '../libs/platform/src';
+import { insertClaim, MongoUnitOfWork } from '../libs/platform/src/mongo';
 import { MIGRATIONS } from '../migrations';
 import { startMongoServer } from '../scripts/mongo-server';
 import { freePort, MAIN_JS } from '../test/support/built-app';

@@ -52,6 +52,16 @@ describe('import boundaries (eslint.config.mjs)', () => {
       /not by a relative path/,
     ],
     ['apps/api/src/x.ts', "import { A } from '../../../libs/tasks/src';", /not by a relative path/],
+    [
+      'libs/tasks/src/tasks.module.ts',
+      "import { A } from '@taskflow/platform/mongo';",
+      /Only infrastructure\/mongo\/ imports @taskflow\/platform\/mongo/,
+    ],
+    [
+      'libs/tasks/src/application/x.service.ts',
+      "import { A } from '@taskflow/platform/mongo';",
+      /Only infrastructure\/mongo\/ imports @taskflow\/platform\/mongo/,
+    ],
     ['libs/tasks/src/domain/x.ts', "import { A } from '@taskflow/platform';", /pure domain/],
     ['libs/client/src/x.ts', "import { A } from '@taskflow/platform';", /builds on its own/],
     ['libs/client/src/x.ts', "import { Injectable } from '@nestjs/common';", /builds on its own/],
@@ -79,6 +89,11 @@ describe('import boundaries (eslint.config.mjs)', () => {
       'libs/tasks/src/infrastructure/mongo/x.ts',
       "import { A } from '@taskflow/platform';  import { B } from '../../ports/b';",
     ],
+    [
+      'libs/tasks/src/infrastructure/mongo/x.ts',
+      "import { A } from '@taskflow/platform/mongo';  import { B } from '@taskflow/platform';",
+    ],
+    ['apps/migrate/src/x.ts', "import { A } from '@taskflow/platform/mongo';"],
     ['libs/tasks/src/domain/x.ts', "import { A } from '@taskflow/platform/domain';"],
     [
       'libs/tasks/src/tasks.module.ts',

@@ -1,4 +1,4 @@
-import { MongoTopology } from '@taskflow/platform';
+import { MongoTopology } from '@taskflow/platform/mongo';
 import { TaskRepository } from '@taskflow/tasks';
 import { aTaskState } from '@taskflow/tasks/testing';
 import { bearer, login } from '../support/auth';

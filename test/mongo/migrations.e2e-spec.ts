@@ -1,11 +1,6 @@
 import { MIGRATIONS } from '@taskflow/migrations';
-import {
-  type BackfillStep,
-  isIndexStep,
-  MigrationCheck,
-  MongoMigrator,
-  type Migration,
-} from '@taskflow/platform';
+import { type BackfillStep, isIndexStep, MigrationCheck, type Migration } from '@taskflow/platform';
+import { MongoMigrator } from '@taskflow/platform/mongo';
 import { PRIORITY_RANK, TASK_PRIORITIES } from '@taskflow/tasks';
 import { runMigrateCli } from '../../apps/migrate/src/cli';
 import { ADMIN, ALICE, as, ensureStatus } from '../support/api';

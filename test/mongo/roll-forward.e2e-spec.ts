@@ -1,5 +1,5 @@
 import { AuditLogRepository } from '@taskflow/audit';
-import { MongoTopology } from '@taskflow/platform';
+import { MongoTopology } from '@taskflow/platform/mongo';
 import { TaskRepository, TaskRollForwardSweep } from '@taskflow/tasks';
 import type { TaskState } from '@taskflow/tasks';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -1,4 +1,4 @@
-import { MongoTopology } from '@taskflow/platform';
+import { MongoTopology } from '@taskflow/platform/mongo';
 import { WriteFaults } from '../support/faults';
 import { startTestApp } from '../support/test-app';
 import {

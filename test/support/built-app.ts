@@ -12,6 +12,8 @@ import * as path from 'node:path';
  */
 const ROOT = path.resolve(__dirname, '../..');
 export const MAIN_JS = path.join(ROOT, 'dist/bundle/main.js');
+/** tsc's output, which the bundle is made of (and `npm run start:dev` runs). */
+export const TSC_MAIN_JS = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 const START_TIMEOUT_MS = 30_000;
 
 function newestSource(dir: string): number {
@@ -90,7 +92,10 @@ const LISTENING = /"msg":"Server listening at http:\/\/127\.0\.0\.1:(\d+)"/;
  * could be taken by another process in between (other test runs start apps too), and then a
  * /livez answered by that process would pass for this one's.
  */
-export async function startBuiltApp(env: Record<string, string>): Promise<BuiltApp> {
+export async function startBuiltApp(
+  env: Record<string, string>,
+  main = MAIN_JS,
+): Promise<BuiltApp> {
   ensureBuilt();
   if (env.PORT !== undefined || (env.LOG_LEVEL ?? 'info').match(/^(warn|error|fatal|silent)$/)) {
     throw new Error(
@@ -99,7 +104,7 @@ export async function startBuiltApp(env: Record<string, string>): Promise<BuiltA
   }
   // A temporary working directory, so a developer's .env does not leak into the test.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-app-'));
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [main], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,5 +1,5 @@
 import { MIGRATIONS } from '@taskflow/migrations';
-import { MongoMigrator } from '@taskflow/platform';
+import { MongoMigrator } from '@taskflow/platform/mongo';
 import { createConnection, mongo } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { MONGO_URI_VARIABLE } from './drivers';

@@ -1,5 +1,6 @@
 import { MIGRATIONS } from '@taskflow/migrations';
-import { Migration, MigrationStatus, MongoMigrator } from '@taskflow/platform';
+import { Migration } from '@taskflow/platform';
+import { MigrationStatus, MongoMigrator } from '@taskflow/platform/mongo';
 import { createConnection } from 'mongoose';
 
 export const USAGE = `Usage: migrate <command>

@@ -9,17 +9,10 @@ import { EventStreams } from './http/event-streams';
 import { EventsController } from './http/events.controller';
 import { MemoryAuditLogRepository } from './infrastructure/memory/memory-audit-log.repository';
 import { MemoryCollaborationRecordRepository } from './infrastructure/memory/memory-collaboration-record.repository';
-import {
-  AuditEntryDocument,
-  AuditEntrySchema,
-  RecordDocument,
-  RecordSchema,
-} from './infrastructure/mongo/audit.schema';
-import { MongoAuditLogRepository } from './infrastructure/mongo/mongo-audit-log.repository';
-import { MongoEventHorizon } from './infrastructure/mongo/mongo-event-horizon';
-import { MongoCollaborationRecordRepository } from './infrastructure/mongo/mongo-collaboration-record.repository';
 import { AuditLogRepository } from './ports/audit-log.repository';
 import { CollaborationRecordRepository } from './ports/collaboration-record.repository';
+
+type MongoAdapterFile = typeof import('./infrastructure/mongo/mongo-adapters');
 
 export interface AuditModuleOptions {
   readonly driver: Driver;
@@ -48,20 +41,10 @@ export class AuditPersistenceModule {
               useClass: MemoryCollaborationRecordRepository,
             },
           ],
-          mongo: {
-            models: [
-              { name: AuditEntryDocument.name, schema: AuditEntrySchema },
-              { name: RecordDocument.name, schema: RecordSchema },
-            ],
-            providers: [
-              MongoEventHorizon,
-              { provide: AuditLogRepository, useClass: MongoAuditLogRepository },
-              {
-                provide: CollaborationRecordRepository,
-                useClass: MongoCollaborationRecordRepository,
-              },
-            ],
-          },
+          // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+          mongo: () =>
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            (require('./infrastructure/mongo/mongo-adapters') as MongoAdapterFile).mongoAdapters(),
         }),
       ),
       exports: [AuditLogRepository, CollaborationRecordRepository, EventLogNotifier],

@@ -4,7 +4,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import { bindDriver, Driver } from '@taskflow/platform';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { MigrationsIndicator } from './application/migrations.indicator';
-import { MongoIndicator } from './application/mongo.indicator';
 import { ReadinessService } from './application/readiness.service';
 import { ServingIndicator } from './application/serving.indicator';
 import { ShutdownState } from './application/shutdown-state';
@@ -12,6 +11,8 @@ import { GracefulShutdown } from './http/graceful-shutdown';
 import { HttpMetrics, httpRequestDurationMetric } from './http/http-metrics';
 import { collectProcessMetrics, MetricsController } from './http/metrics.controller';
 import { ProbesController } from './http/probes.controller';
+
+type MongoIndicatorFile = typeof import('./application/mongo.indicator');
 
 export interface HealthModuleOptions {
   readonly driver: Driver;
@@ -49,7 +50,12 @@ export class HealthModule implements OnModuleInit {
   static register(options: HealthModuleOptions): DynamicModule {
     const adapters = bindDriver(options.driver, {
       memory: [],
-      mongo: { providers: [MongoIndicator] },
+      // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+      mongo: () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { MongoIndicator } = require('./application/mongo.indicator') as MongoIndicatorFile;
+        return { providers: [MongoIndicator] };
+      },
     });
     return {
       module: HealthModule,

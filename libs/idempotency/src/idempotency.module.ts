@@ -3,12 +3,9 @@ import { bindDriver, Driver } from '@taskflow/platform';
 import { IdempotentRequests } from './application/idempotent-requests';
 import { idempotentReplaysMetric, IdempotentHandling } from './http/idempotent-handler';
 import { MemoryIdempotencyStore } from './infrastructure/memory/memory-idempotency.store';
-import {
-  IdempotencyKeyDocument,
-  IdempotencyKeySchema,
-  MongoIdempotencyStore,
-} from './infrastructure/mongo/mongo-idempotency.store';
 import { IdempotencyStore } from './ports/idempotency.store';
+
+type MongoAdapterFile = typeof import('./infrastructure/mongo/mongo-adapters');
 
 export interface IdempotencyModuleOptions {
   readonly driver: Driver;
@@ -25,10 +22,10 @@ export class IdempotencyModule {
   static register(options: IdempotencyModuleOptions): DynamicModule {
     const { imports, providers } = bindDriver(options.driver, {
       memory: [{ provide: IdempotencyStore, useClass: MemoryIdempotencyStore }],
-      mongo: {
-        models: [{ name: IdempotencyKeyDocument.name, schema: IdempotencyKeySchema }],
-        providers: [{ provide: IdempotencyStore, useClass: MongoIdempotencyStore }],
-      },
+      // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+      mongo: () =>
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./infrastructure/mongo/mongo-adapters') as MongoAdapterFile).mongoAdapters(),
     });
     return {
       module: IdempotencyModule,

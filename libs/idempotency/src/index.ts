@@ -5,7 +5,6 @@ export { IdempotencyStore } from './ports/idempotency.store';
 export type { ClaimResult, IdempotencyRecord, StoredResponse } from './ports/idempotency.store';
 export { IdempotentRequests, IN_FLIGHT_LEASE_MS } from './application/idempotent-requests';
 export { MemoryIdempotencyStore } from './infrastructure/memory/memory-idempotency.store';
-export { MongoIdempotencyStore } from './infrastructure/mongo/mongo-idempotency.store';
 export { IdempotencyKeyGuard, IdempotentHandling } from './http/idempotent-handler';
 export { Idempotent, IDEMPOTENT_EXTENSION } from './http/idempotent.decorator';
 export { documentIdempotencyKeys } from './http/idempotency.openapi';

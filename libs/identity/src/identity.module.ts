@@ -34,28 +34,12 @@ import { MemoryApiKeyRepository } from './infrastructure/memory/memory-api-key.r
 import { MemoryAccountRepository } from './infrastructure/memory/memory-account.repository';
 import { MemoryPasswordResetTokenRepository } from './infrastructure/memory/memory-password-reset-token.repository';
 import { MemoryRefreshTokenRepository } from './infrastructure/memory/memory-refresh-token.repository';
-import { ApiKeyDocument, ApiKeySchema } from './infrastructure/mongo/api-key.schema';
-import { MongoApiKeyRepository } from './infrastructure/mongo/mongo-api-key.repository';
-import { AccountDocument, AccountSchema } from './infrastructure/mongo/account.schema';
-import { MongoAccountRepository } from './infrastructure/mongo/mongo-account.repository';
-import { MongoPasswordResetTokenRepository } from './infrastructure/mongo/mongo-password-reset-token.repository';
-import { MongoRefreshTokenRepository } from './infrastructure/mongo/mongo-refresh-token.repository';
-import {
-  PasswordResetTokenDocument,
-  PasswordResetTokenSchema,
-  PasswordResetUseDocument,
-  PasswordResetUseSchema,
-} from './infrastructure/mongo/password-reset-token.schema';
-import {
-  RefreshFamilyDocument,
-  RefreshFamilySchema,
-  RefreshTokenDocument,
-  RefreshTokenSchema,
-} from './infrastructure/mongo/refresh-token.schema';
 import { AccountRepository } from './ports/account.repository';
 import { ApiKeyRepository } from './ports/api-key.repository';
 import { PasswordResetTokenRepository } from './ports/password-reset-token.repository';
 import { RefreshTokenRepository } from './ports/refresh-token.repository';
+
+type MongoAdapterFile = typeof import('./infrastructure/mongo/mongo-adapters');
 
 export interface IdentityModuleOptions {
   readonly driver: Driver;
@@ -77,22 +61,10 @@ export class IdentityPersistenceModule {
           { provide: PasswordResetTokenRepository, useClass: MemoryPasswordResetTokenRepository },
           { provide: ApiKeyRepository, useClass: MemoryApiKeyRepository },
         ],
-        mongo: {
-          models: [
-            { name: AccountDocument.name, schema: AccountSchema },
-            { name: RefreshFamilyDocument.name, schema: RefreshFamilySchema },
-            { name: RefreshTokenDocument.name, schema: RefreshTokenSchema },
-            { name: PasswordResetTokenDocument.name, schema: PasswordResetTokenSchema },
-            { name: PasswordResetUseDocument.name, schema: PasswordResetUseSchema },
-            { name: ApiKeyDocument.name, schema: ApiKeySchema },
-          ],
-          providers: [
-            { provide: AccountRepository, useClass: MongoAccountRepository },
-            { provide: RefreshTokenRepository, useClass: MongoRefreshTokenRepository },
-            { provide: PasswordResetTokenRepository, useClass: MongoPasswordResetTokenRepository },
-            { provide: ApiKeyRepository, useClass: MongoApiKeyRepository },
-          ],
-        },
+        // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+        mongo: () =>
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          (require('./infrastructure/mongo/mongo-adapters') as MongoAdapterFile).mongoAdapters(),
       }),
       exports: [
         AccountRepository,

@@ -86,7 +86,7 @@ export { MemoryUnitOfWork } from './persistence/memory-unit-of-work';
 export type { MemoryWrite } from './persistence/memory-unit-of-work';
 export { indexAfter, pageOf } from './persistence/memory-paging';
 export { bindDriver } from './persistence/driver-bindings';
-export type { DriverBindings } from './persistence/driver-bindings';
+export type { DriverAdapters, DriverBindings } from './persistence/driver-bindings';
 export { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
 export { assertMigrationList, checksumOf, isIndexStep } from './persistence/migration';
 export type {
@@ -99,27 +99,13 @@ export type {
 export { MigrationCheck, NoMigrations } from './persistence/migration-check';
 export { MemoryStorageInfo, StorageInfo } from './persistence/storage-info';
 
-// The Mongo connection and its parts
-export { MongoCheckpoints } from './persistence/mongo/mongo-checkpoints';
+// Telling database faults apart (the problem filter's, on either driver; no driver loaded). The
+// Mongo adapters' own parts are at @taskflow/platform/mongo, which loads mongoose.
 export {
   DatabaseUnavailable,
   isDatabaseUnavailable,
   isDuplicateKey,
 } from './persistence/mongo/mongo-errors';
-export {
-  CHANGELOG_COLLECTION,
-  LOCK_COLLECTION,
-  MongoMigrator,
-} from './persistence/mongo/mongo-migrator';
-export type {
-  MigrationState,
-  MigrationStatus,
-  MigratorOptions,
-} from './persistence/mongo/mongo-migrator';
-export { insertClaim } from './persistence/mongo/insert-claim';
-export { pageFrom, pageProbe } from './persistence/mongo/mongo-paging';
-export { MongoTopology } from './persistence/mongo/mongo-topology';
-export { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
 
 // Logging, metrics, readiness
 export {

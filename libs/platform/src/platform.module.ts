@@ -1,7 +1,5 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { getConnectionToken } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { Clock, SystemClock } from './domain/clock';
@@ -12,13 +10,10 @@ import { bindDriver } from './persistence/driver-bindings';
 import type { Migration } from './persistence/migration';
 import { MigrationCheck, NoMigrations } from './persistence/migration-check';
 import { MemoryUnitOfWork } from './persistence/memory-unit-of-work';
-import { MongoCheckpoints } from './persistence/mongo/mongo-checkpoints';
-import { mongoConnection, mongoTopologyProvider } from './persistence/mongo/mongo-connection';
-import { MongoMigrationCheck } from './persistence/mongo/mongo-migration-check';
-import { MongoTopology } from './persistence/mongo/mongo-topology';
-import { MongoUnitOfWork } from './persistence/mongo/mongo-unit-of-work';
 import { MemoryStorageInfo, StorageInfo } from './persistence/storage-info';
 import { UnitOfWork } from './persistence/unit-of-work';
+
+type MongoAdapterFile = typeof import('./persistence/mongo/mongo-adapters');
 
 export interface PlatformOptions {
   /** The migrations this build expects in the database (Mongo driver). */
@@ -60,30 +55,13 @@ export class PlatformModule {
         ],
         exports: [MemoryUnitOfWork],
       },
-      mongo: {
-        imports: [mongoConnection(config)],
-        providers: [
-          mongoTopologyProvider,
-          MongoUnitOfWork,
-          { provide: UnitOfWork, useExisting: MongoUnitOfWork },
-          { provide: Checkpoints, useClass: MongoCheckpoints },
-          {
-            provide: MigrationCheck,
-            inject: [getConnectionToken()],
-            useFactory: (connection: Connection) =>
-              new MongoMigrationCheck(connection, options.migrations ?? []),
-          },
-          {
-            provide: StorageInfo,
-            inject: [MongoTopology],
-            useFactory: (topology: MongoTopology): StorageInfo => ({
-              driver: 'mongo',
-              transactionsSupported: () => topology.transactions,
-            }),
-          },
-        ],
-        exports: [MongoTopology, MongoUnitOfWork],
-      },
+      // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+      mongo: () =>
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./persistence/mongo/mongo-adapters') as MongoAdapterFile).mongoAdapters(
+          config,
+          options.migrations ?? [],
+        ),
     });
     return {
       module: PlatformModule,

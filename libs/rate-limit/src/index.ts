@@ -6,7 +6,6 @@ export { RateLimiter } from './application/rate-limiter';
 export type { CountedHit } from './application/rate-limiter';
 export { LoginLimits } from './application/login-limits';
 export { MemoryRateLimitStorage } from './infrastructure/memory/memory-rate-limit.storage';
-export { MongoRateLimitStorage } from './infrastructure/mongo/mongo-rate-limit.storage';
 export { NO_RATE_LIMIT, NoRateLimit } from './http/no-rate-limit.decorator';
 export { RequestLimits } from './http/request-limits';
 export { LimitLoginAttempts, LoginLimitInterceptor } from './http/login-limit.interceptor';

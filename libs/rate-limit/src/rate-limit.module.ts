@@ -4,12 +4,9 @@ import { LoginLimits } from './application/login-limits';
 import { RateLimiter, rateLimitedRequestsMetric } from './application/rate-limiter';
 import { RequestLimits } from './http/request-limits';
 import { MemoryRateLimitStorage } from './infrastructure/memory/memory-rate-limit.storage';
-import {
-  MongoRateLimitStorage,
-  RateLimitCounterDocument,
-  RateLimitCounterSchema,
-} from './infrastructure/mongo/mongo-rate-limit.storage';
 import { RateLimitStorage } from './ports/rate-limit.storage';
+
+type MongoAdapterFile = typeof import('./infrastructure/mongo/mongo-adapters');
 
 export interface RateLimitModuleOptions {
   readonly driver: Driver;
@@ -26,10 +23,10 @@ export class RateLimitModule {
   static register(options: RateLimitModuleOptions): DynamicModule {
     const { imports, providers } = bindDriver(options.driver, {
       memory: [{ provide: RateLimitStorage, useClass: MemoryRateLimitStorage }],
-      mongo: {
-        models: [{ name: RateLimitCounterDocument.name, schema: RateLimitCounterSchema }],
-        providers: [{ provide: RateLimitStorage, useClass: MongoRateLimitStorage }],
-      },
+      // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+      mongo: () =>
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./infrastructure/mongo/mongo-adapters') as MongoAdapterFile).mongoAdapters(),
     });
     return {
       module: RateLimitModule,

@@ -17,9 +17,9 @@ import {
 } from './infrastructure/metrics/prometheus-task-change-observer';
 import { TaskChangeObserver } from './ports/task-change-observer';
 import { MemoryTaskRepository } from './infrastructure/memory/memory-task.repository';
-import { MongoTaskRepository } from './infrastructure/mongo/mongo-task.repository';
-import { TaskDocument, TaskSchema } from './infrastructure/mongo/task.schema';
 import { TaskRepository } from './ports/task.repository';
+
+type MongoAdapterFile = typeof import('./infrastructure/mongo/mongo-adapters');
 
 export interface TasksModuleOptions {
   readonly driver: Driver;
@@ -36,10 +36,10 @@ export class TasksPersistenceModule {
       module: TasksPersistenceModule,
       ...bindDriver(options.driver, {
         memory: [{ provide: TaskRepository, useClass: MemoryTaskRepository }],
-        mongo: {
-          models: [{ name: TaskDocument.name, schema: TaskSchema }],
-          providers: [{ provide: TaskRepository, useClass: MongoTaskRepository }],
-        },
+        // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+        mongo: () =>
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          (require('./infrastructure/mongo/mongo-adapters') as MongoAdapterFile).mongoAdapters(),
       }),
       exports: [TaskRepository],
     };

@@ -16,25 +16,13 @@ import {
   deliveryDurationMetric,
   PrometheusDeliveryObserver,
 } from './infrastructure/metrics/prometheus-delivery-observer';
-import { MongoDeliveryRepository } from './infrastructure/mongo/mongo-delivery.repository';
-import { MongoWebhookRepository } from './infrastructure/mongo/mongo-webhook.repository';
-import {
-  WebhookAttemptDocument,
-  WebhookAttemptSchema,
-  WebhookCursorDocument,
-  WebhookCursorSchema,
-  WebhookDeliveryDocument,
-  WebhookDeliverySchema,
-  WebhookDocument,
-  WebhookSchema,
-  WebhookReplayDocument,
-  WebhookReplaySchema,
-} from './infrastructure/mongo/webhook.schemas';
 import { DeliveryRepository } from './ports/delivery.repository';
 import { HostResolver } from './ports/host-resolver';
 import { WebhookEventSource } from './ports/webhook-event-source';
 import { WebhookSender } from './ports/webhook-sender';
 import { WebhookRepository } from './ports/webhook.repository';
+
+type MongoAdapterFile = typeof import('./infrastructure/mongo/mongo-adapters');
 
 export interface WebhooksModuleOptions {
   readonly driver: Driver;
@@ -49,19 +37,10 @@ export class WebhooksPersistenceModule {
         { provide: WebhookRepository, useClass: MemoryWebhookRepository },
         { provide: DeliveryRepository, useClass: MemoryDeliveryRepository },
       ],
-      mongo: {
-        models: [
-          { name: WebhookDocument.name, schema: WebhookSchema },
-          { name: WebhookDeliveryDocument.name, schema: WebhookDeliverySchema },
-          { name: WebhookAttemptDocument.name, schema: WebhookAttemptSchema },
-          { name: WebhookCursorDocument.name, schema: WebhookCursorSchema },
-          { name: WebhookReplayDocument.name, schema: WebhookReplaySchema },
-        ],
-        providers: [
-          { provide: WebhookRepository, useClass: MongoWebhookRepository },
-          { provide: DeliveryRepository, useClass: MongoDeliveryRepository },
-        ],
-      },
+      // Required only for the Mongo driver: it loads mongoose (bench/README.md, "Start-up").
+      mongo: () =>
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./infrastructure/mongo/mongo-adapters') as MongoAdapterFile).mongoAdapters(),
     });
     return {
       module: WebhooksPersistenceModule,

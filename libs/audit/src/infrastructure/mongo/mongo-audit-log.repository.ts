@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  ConcurrencyConflict,
-  insertClaim,
-  MongoUnitOfWork,
-  Page,
-  pageFrom,
-  pageProbe,
-  PageRequest,
-} from '@taskflow/platform';
+import { ConcurrencyConflict, Page, PageRequest } from '@taskflow/platform';
+import { insertClaim, MongoUnitOfWork, pageFrom, pageProbe } from '@taskflow/platform/mongo';
 import { LRUCache } from 'lru-cache';
 import type { Model } from 'mongoose';
 import { AuditEntry, auditEntryId } from '../../domain/audit-entry';

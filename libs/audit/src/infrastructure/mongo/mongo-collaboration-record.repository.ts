@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  insertClaim,
-  MongoUnitOfWork,
-  Page,
-  pageFrom,
-  pageProbe,
-  PageRequest,
-} from '@taskflow/platform';
+import { Page, PageRequest } from '@taskflow/platform';
+import { insertClaim, MongoUnitOfWork, pageFrom, pageProbe } from '@taskflow/platform/mongo';
 import type { Model } from 'mongoose';
 import type { CollaborationRecord } from '../../domain/collaboration-record';
 import { CollaborationRecordRepository } from '../../ports/collaboration-record.repository';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema, type Model } from 'mongoose';
-import { isDuplicateKey, MongoUnitOfWork } from '@taskflow/platform';
+import { isDuplicateKey } from '@taskflow/platform';
+import { MongoUnitOfWork } from '@taskflow/platform/mongo';
 import {
   ClaimResult,
   IdempotencyRecord,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { insertClaim, MongoUnitOfWork } from '@taskflow/platform';
+import { insertClaim, MongoUnitOfWork } from '@taskflow/platform/mongo';
 import type { Model, UpdateQuery } from 'mongoose';
 import {
   AccountAlreadyExists,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { ConcurrencyConflict, insertClaim, MongoUnitOfWork } from '@taskflow/platform';
+import { ConcurrencyConflict } from '@taskflow/platform';
+import { insertClaim, MongoUnitOfWork } from '@taskflow/platform/mongo';
 import type { Model } from 'mongoose';
 import { ApiKey, parseApiKeyScopes } from '../../domain/api-key';
 import { ApiKeyRepository } from '../../ports/api-key.repository';

@@ -1,16 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  Actor,
-  ConcurrencyConflict,
-  isAdmin,
-  insertClaim,
-  MongoUnitOfWork,
-  Page,
-  pageFrom,
-  pageProbe,
-  PageRequest,
-} from '@taskflow/platform';
+import { Actor, ConcurrencyConflict, isAdmin, Page, PageRequest } from '@taskflow/platform';
+import { insertClaim, MongoUnitOfWork, pageFrom, pageProbe } from '@taskflow/platform/mongo';
 import type { Model } from 'mongoose';
 import { admits, Task, taskViewers } from '../../domain/task.entity';
 import type { TaskState } from '../../domain/task-events';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isDuplicateKey, Page, PageRequest, pageFrom, pageProbe } from '@taskflow/platform';
+import { isDuplicateKey, Page, PageRequest } from '@taskflow/platform';
+import { pageFrom, pageProbe } from '@taskflow/platform/mongo';
 import type { Model } from 'mongoose';
 import type {
   AttemptStatus,

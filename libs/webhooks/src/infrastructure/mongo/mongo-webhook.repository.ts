@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  ConcurrencyConflict,
-  insertClaim,
-  Page,
-  PageRequest,
-  pageFrom,
-  pageProbe,
-} from '@taskflow/platform';
+import { ConcurrencyConflict, Page, PageRequest } from '@taskflow/platform';
+import { insertClaim, pageFrom, pageProbe } from '@taskflow/platform/mongo';
 import type { Model } from 'mongoose';
 import { parseEventTypes, WebhookEndpoint } from '../../domain/webhook';
 import { WebhookRepository } from '../../ports/webhook.repository';
