@@ -1,5 +1,5 @@
 // The kernel's Mongo parts (`@taskflow/platform/mongo`), for the Mongo adapters of every module,
-// the migration CLI and the tests. Apart from the index: these load mongoose and the mongodb
+// the migration CLI and the tests. Kept out of the index: these load mongoose and the mongodb
 // driver, which the memory driver never needs (bench/README.md, "Start-up"); a module requires its
 // Mongo adapters, and so this entry, only for the Mongo driver (`bindDriver`).
 export { MongoCheckpoints } from './persistence/mongo/mongo-checkpoints';
