@@ -57,19 +57,24 @@ describe('the Mongo packages are loaded only by the Mongo driver', () => {
   it.each([
     ['the bundle', MAIN_JS],
     ["tsc's output", TSC_MAIN_JS],
-  ])('memory driver, %s: none of mongoose, mongodb, @nestjs/mongoose', async (_, main) => {
-    const app = await startBuiltApp(
-      { TASK_REPOSITORY_DRIVER: 'memory', NODE_OPTIONS: `--require ${preload}` },
-      main,
-    );
-    try {
-      await exercise(app.url);
-      expect(required(app.output())).toEqual([]);
-    } finally {
-      app.kill();
-      await app.exited;
-    }
-  });
+  ])(
+    'memory driver, %s: none of mongoose, mongodb, @nestjs/mongoose',
+    async (_, main) => {
+      const app = await startBuiltApp(
+        { TASK_REPOSITORY_DRIVER: 'memory', NODE_OPTIONS: `--require ${preload}` },
+        main,
+      );
+      try {
+        await exercise(app.url);
+        expect(required(app.output())).toEqual([]);
+      } finally {
+        app.kill();
+        await app.exited;
+      }
+      // The first start may build dist/ first (ensureBuilt).
+    },
+    120_000,
+  );
 
   // The preload's counter-check: it does see them where they are loaded.
   for (const driver of TEST_DRIVERS.filter((name) => name === 'mongo')) {
@@ -88,6 +93,6 @@ describe('the Mongo packages are loaded only by the Mongo driver', () => {
         app.kill();
         await app.exited;
       }
-    }, 60_000);
+    }, 120_000);
   }
 });
