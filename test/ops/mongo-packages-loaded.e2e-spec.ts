@@ -71,8 +71,8 @@ describe('the Mongo packages are loaded only by the Mongo driver', () => {
         app.kill();
         await app.exited;
       }
-      // The first start may build dist/ first (ensureBuilt).
     },
+    // The first start may build dist/ first (ensureBuilt).
     120_000,
   );
 
