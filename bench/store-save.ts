@@ -1,0 +1,111 @@
+/**
+ * What one save costs in the memory task store, in-process, without HTTP (bench/README.md, "The
+ * sorted list at scale"): the repository seeded like the scale benchmark's (SIZE tasks, default
+ * 1M), then saves of tasks picked at random from the middle half of the store, timed one by one,
+ * in rounds that alternate the kinds of save:
+ *
+ * - status: the status changes (and updated_at, as a transition sets it): the task leaves one
+ *   status's id list (~SIZE/5 ids) for another;
+ * - assignee: the assignee changes (and updated_at): it leaves one assignee's and viewer's lists;
+ * - title: only the title and updated_at change, no id list moves (the floor of a save).
+ *
+ * Prints the heap per task after seeding (forced GC) and, per kind, the median of the round
+ * medians, the lowest and highest round median, and the median of all saves.
+ *
+ *   npm exec -- node --expose-gc --max-old-space-size=4096 -r @swc-node/register \
+ *     bench/store-save.ts   # SIZE=1000000 ROUNDS=5 SAVES=500
+ */
+import 'reflect-metadata';
+import { MemoryUnitOfWork } from '../libs/platform/src';
+import type { TaskState } from '../libs/tasks/src/domain/task-events';
+import { MemoryTaskRepository } from '../libs/tasks/src/infrastructure/memory/memory-task.repository';
+import { SEED_ASSIGNEES, seedTaskStates } from './seed';
+import { median } from './stats';
+
+const SIZE = Number(process.env.SIZE ?? 1_000_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const SAVES = Number(process.env.SAVES ?? 500);
+const KINDS = ['status', 'assignee', 'title'] as const;
+type Kind = (typeof KINDS)[number];
+const NEXT_STATUS: Record<string, TaskState['status']> = {
+  assigned: 'in_progress',
+  in_progress: 'submitted',
+  submitted: 'rejected',
+  rejected: 'approved',
+  approved: 'assigned',
+};
+
+const heap = (): number => {
+  global.gc?.();
+  return process.memoryUsage().heapUsed;
+};
+
+/** A small seeded generator (mulberry32), so runs pick the same tasks. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function changed(state: TaskState, kind: Kind, at: Date): TaskState {
+  const next = { ...state, version: state.version + 1, updatedAt: at };
+  if (kind === 'status') return { ...next, status: NEXT_STATUS[state.status] };
+  if (kind === 'assignee') {
+    const slot = (Number(state.assigneeId?.replace(/\D/g, '') || 0) + 1) % SEED_ASSIGNEES;
+    return { ...next, assigneeId: slot === 0 ? 'u_bob' : `u_seed${slot}` };
+  }
+  return { ...next, title: `${state.title}.` };
+}
+
+async function main(): Promise<void> {
+  const before = heap();
+  const repository = new MemoryTaskRepository(new MemoryUnitOfWork());
+  const ids: string[] = [];
+  const seedStarted = Date.now();
+  await seedTaskStates(SIZE, async (states) => {
+    for (const state of states) {
+      ids.push(state.id);
+      await repository.insert(state);
+    }
+  });
+  const seedMs = Date.now() - seedStarted;
+  const bytesPerTask = (heap() - before) / SIZE;
+  console.log(
+    `${SIZE} tasks seeded in ${(seedMs / 1000).toFixed(1)} s, heap ${bytesPerTask.toFixed(0)} bytes/task (Node ${process.version})`,
+  );
+
+  const next = random(17);
+  const rounds: Record<Kind, number[]> = { status: [], assignee: [], title: [] };
+  const all: Record<Kind, number[]> = { status: [], assignee: [], title: [] };
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    for (const kind of KINDS) {
+      const times: number[] = [];
+      for (let i = 0; i < SAVES; i++) {
+        const id = ids[Math.floor(SIZE / 4 + next() * (SIZE / 2))];
+        const state = (await repository.findById(id))!.snapshot();
+        const after = changed(state, kind, new Date());
+        const started = process.hrtime.bigint();
+        await repository.save(after, state.version);
+        times.push(Number(process.hrtime.bigint() - started) / 1000);
+      }
+      // The first round warms up.
+      if (round === 0) continue;
+      rounds[kind].push(median(times));
+      all[kind].push(...times);
+    }
+  }
+  for (const kind of KINDS) {
+    const medians = rounds[kind];
+    console.log(
+      `${kind.padEnd(8)} save: median of ${ROUNDS} round medians ${median(medians).toFixed(1)} µs ` +
+        `(rounds ${Math.min(...medians).toFixed(1)}–${Math.max(...medians).toFixed(1)}), ` +
+        `all ${all[kind].length} saves ${median(all[kind]).toFixed(1)} µs`,
+    );
+  }
+}
+
+void main();
