@@ -7,7 +7,8 @@
  * - status: the status changes (and updated_at, as a transition sets it): the task leaves one
  *   status's id list (~SIZE/5 ids) for another;
  * - assignee: the assignee changes (and updated_at): it leaves one assignee's and viewer's lists;
- * - title: only the title and updated_at change, no id list moves (the floor of a save).
+ * - title: only the title and updated_at change, no id list moves (the floor of a save);
+ * - insert: a new task (ids after every seeded one, as new tasks have), appended to its lists.
  *
  * Prints the heap per task after seeding (forced GC) and, per kind, the median of the round
  * medians, the lowest and highest round median, and the median of all saves.
@@ -25,7 +26,7 @@ import { median } from './stats';
 const SIZE = Number(process.env.SIZE ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SAVES = Number(process.env.SAVES ?? 500);
-const KINDS = ['status', 'assignee', 'title'] as const;
+const KINDS = ['status', 'assignee', 'title', 'insert'] as const;
 type Kind = (typeof KINDS)[number];
 const NEXT_STATUS: Record<string, TaskState['status']> = {
   assigned: 'in_progress',
@@ -79,14 +80,23 @@ async function main(): Promise<void> {
   );
 
   const next = random(17);
-  const rounds: Record<Kind, number[]> = { status: [], assignee: [], title: [] };
-  const all: Record<Kind, number[]> = { status: [], assignee: [], title: [] };
+  const rounds: Record<Kind, number[]> = { status: [], assignee: [], title: [], insert: [] };
+  const all: Record<Kind, number[]> = { status: [], assignee: [], title: [], insert: [] };
+  let inserted = 0;
   for (let round = 0; round < ROUNDS + 1; round++) {
     for (const kind of KINDS) {
       const times: number[] = [];
       for (let i = 0; i < SAVES; i++) {
         const id = ids[Math.floor(SIZE / 4 + next() * (SIZE / 2))];
         const state = (await repository.findById(id))!.snapshot();
+        if (kind === 'insert') {
+          // After the seeded ids (t_00…), like the ULIDs the API mints.
+          const task = { ...state, id: `t_01${String(inserted++).padStart(24, '0')}`, version: 1 };
+          const started = process.hrtime.bigint();
+          await repository.insert(task);
+          times.push(Number(process.hrtime.bigint() - started) / 1000);
+          continue;
+        }
         const after = changed(state, kind, new Date());
         const started = process.hrtime.bigint();
         await repository.save(after, state.version);
@@ -101,9 +111,9 @@ async function main(): Promise<void> {
   for (const kind of KINDS) {
     const medians = rounds[kind];
     console.log(
-      `${kind.padEnd(8)} save: median of ${ROUNDS} round medians ${median(medians).toFixed(1)} µs ` +
+      `${kind.padEnd(8)}: median of ${ROUNDS} round medians ${median(medians).toFixed(1)} µs ` +
         `(rounds ${Math.min(...medians).toFixed(1)}–${Math.max(...medians).toFixed(1)}), ` +
-        `all ${all[kind].length} saves ${median(all[kind]).toFixed(1)} µs`,
+        `all ${all[kind].length} calls ${median(all[kind]).toFixed(1)} µs`,
     );
   }
 }
