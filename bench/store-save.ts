@@ -20,6 +20,7 @@ import 'reflect-metadata';
 import { MemoryUnitOfWork } from '../libs/platform/src';
 import type { TaskState } from '../libs/tasks/src/domain/task-events';
 import { MemoryTaskRepository } from '../libs/tasks/src/infrastructure/memory/memory-task.repository';
+import { seededRandom } from '../libs/tasks/src/testing';
 import { SEED_ASSIGNEES, seedTaskStates } from './seed';
 import { median } from './stats';
 
@@ -40,17 +41,6 @@ const heap = (): number => {
   global.gc?.();
   return process.memoryUsage().heapUsed;
 };
-
-/** A small seeded generator (mulberry32), so runs pick the same tasks. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function changed(state: TaskState, kind: Kind, at: Date): TaskState {
   const next = { ...state, version: state.version + 1, updatedAt: at };
@@ -79,7 +69,8 @@ async function main(): Promise<void> {
     `${SIZE} tasks seeded in ${(seedMs / 1000).toFixed(1)} s, heap ${bytesPerTask.toFixed(0)} bytes/task (Node ${process.version})`,
   );
 
-  const next = random(17);
+  // The same tasks in every run.
+  const next = seededRandom(17);
   const rounds: Record<Kind, number[]> = { status: [], assignee: [], title: [], insert: [] };
   const all: Record<Kind, number[]> = { status: [], assignee: [], title: [], insert: [] };
   let inserted = 0;

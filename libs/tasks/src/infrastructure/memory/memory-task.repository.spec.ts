@@ -4,19 +4,9 @@ import type { TaskState } from '../../domain/task-events';
 import { comparePositions, positionKey, sortValue } from '../../domain/task-order';
 import { OPEN_TO, TASK_PRIORITIES, TASK_STATUSES } from '../../domain/task-status';
 import { ADMIN, AGENT, ASSIGNEE, CREATOR, REVIEWER, aTaskState } from '../../domain/testing/a-task';
+import { seededRandom as random } from '../../domain/testing/seeded-random';
 import type { TaskFilter, TaskSort } from '../../ports/task.repository';
 import { MemoryTaskRepository } from './memory-task.repository';
-
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SIZE = 50_000;
 const LIMIT = 50;
