@@ -1,186 +1,32 @@
 /**
  * The anchor for run.ts (forked with IPC): the work of the app's authenticated `GET /tasks/:id`
- * and of its keyed transitions, written by hand on bare Fastify (issue 17). Per request:
- * - verify the HS256 bearer JWT with jsonwebtoken and a KeyObject (the app's secret, issuer and
- *   audience), the verified claims remembered by token text until `exp`;
- * - read the account from a Map (active, sessions valid after), count a fixed window per account;
- * - read the task from a Map and check visibility (GET), or check the transition (POST);
- * - a keyed transition claims the Idempotency-Key (fingerprint: SHA-256 of the body), writes an
- *   audit entry and the new task, and records the answer under the key, all in Maps;
- * - ETag, X-Request-ID, RateLimit-Policy and RateLimit headers; the DTO, JSON.stringify;
- * - one pino line per request (the app's redaction paths) at LOG_LEVEL, as the app does.
- * POST /tasks and /tasks/:id/assign exist for the runner's set-up only.
+ * and of its keyed transitions (bench/anchor-work.ts), written by hand on bare Fastify routes
+ * (issue 17).
  */
-import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
-import jwt from 'jsonwebtoken';
-import { createHash, createSecretKey, randomUUID } from 'node:crypto';
-import * as path from 'node:path';
-import { pino, stdTimeFunctions } from 'pino';
+import Fastify, { FastifyReply } from 'fastify';
+import { type AnchorRequest, type Task, anchorWork } from './anchor-work';
 import { announceListening, runChild } from './child';
 
-const DIST = path.resolve(__dirname, '../dist/apps/api');
-const WINDOW_MS = 60_000;
-const LIMIT = 1_000_000_000;
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-interface Claims {
-  sub: string;
-  role: string;
-  iat_ms: number;
-  exp: number;
-}
-interface Account {
-  id: string;
-  active: boolean;
-  sessionsValidAfter: number;
-}
-interface Task {
-  id: string;
-  title: string;
-  description: string;
-  status: string;
-  priority: string;
-  dueAt: Date | null;
-  creatorId: string;
-  assigneeId: string | null;
-  reviewerId: string | null;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-type Request = FastifyRequest & { actor?: Account };
-
-/** action → [statuses it leaves, status it reaches, who may do it]. */
-const TRANSITIONS: Record<string, [string[], string, 'assignee' | 'reviewer']> = {
-  start: [['assigned', 'rejected'], 'in_progress', 'assignee'],
-  submit: [['in_progress'], 'submitted', 'assignee'],
-  reject: [['submitted'], 'rejected', 'reviewer'],
-};
-
 async function main(): Promise<void> {
-  const { REDACTED_PATHS } = (await import(
-    `${DIST}/libs/platform/src/observability/logging.js`
-  )) as {
-    REDACTED_PATHS: string[];
+  const work = await anchorWork();
+  const app = Fastify({ logger: false, genReqId: work.genReqId });
+  const send = (reply: FastifyReply, task: Task, answer = JSON.stringify(work.dto(task))) =>
+    reply.header('etag', `"${task.version}"`).type('application/json; charset=utf-8').send(answer);
+  /** The actor, or null when the answer (401, 429) has been sent. */
+  const authenticate = (request: AnchorRequest, reply: FastifyReply) => {
+    const actor = work.authenticate(request, reply);
+    if (typeof actor !== 'number') return actor;
+    void reply.code(actor).send();
+    return null;
   };
-  const log = pino({
-    level: process.env.LOG_LEVEL ?? 'warn',
-    redact: { paths: [...REDACTED_PATHS] },
-    timestamp: stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
-  });
-  const key = createSecretKey(Buffer.from(process.env.JWT_SECRET as string));
-  const verified = new Map<string, Claims>();
-  const accounts = new Map<string, Account>(
-    ['u_alice', 'u_bob'].map((id) => [id, { id, active: true, sessionsValidAfter: 0 }]),
-  );
-  const counters = new Map<string, number>();
-  const tasks = new Map<string, Task>();
-  const audit = new Map<string, object>();
-  const idempotency = new Map<string, { fingerprint: string; status?: number; body?: string }>();
 
-  const app = Fastify({
-    logger: false,
-    genReqId: (raw) => {
-      const header = raw.headers['x-request-id'];
-      return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
-    },
-  });
+  app.addHook('onResponse', work.requestLine);
 
-  function authenticate(request: Request, reply: FastifyReply): Account | null {
-    const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : '';
-    let claims = verified.get(token);
-    if (claims && claims.exp * 1000 <= Date.now()) {
-      verified.delete(token);
-      claims = undefined;
-    }
-    if (!claims) {
-      try {
-        claims = jwt.verify(token, key, {
-          algorithms: ['HS256'],
-          issuer: 'taskflow',
-          audience: 'taskflow-api',
-        }) as Claims;
-      } catch {
-        void reply.code(401).send();
-        return null;
-      }
-      verified.set(token, claims);
-    }
-    const account = accounts.get(claims.sub);
-    if (!account || !account.active || claims.iat_ms < account.sessionsValidAfter) {
-      void reply.code(401).send();
-      return null;
-    }
-    request.actor = account;
-    const window = Math.floor(Date.now() / WINDOW_MS);
-    const counter = `${account.id}:${window}`;
-    const hits = (counters.get(counter) ?? 0) + 1;
-    counters.set(counter, hits);
-    const reset = Math.ceil(((window + 1) * WINDOW_MS - Date.now()) / 1000);
-    void reply
-      .header('x-request-id', request.id)
-      .header('ratelimit-policy', `"global";q=${LIMIT};w=${WINDOW_MS / 1000}`)
-      .header('ratelimit', `"global";r=${Math.max(0, LIMIT - hits)};t=${reset}`);
-    if (hits > LIMIT) {
-      void reply.code(429).send();
-      return null;
-    }
-    return account;
-  }
-
-  const dto = (task: Task) => ({
-    id: task.id,
-    title: task.title,
-    description: task.description,
-    status: task.status,
-    priority: task.priority,
-    due_at: task.dueAt?.toISOString() ?? null,
-    creator_id: task.creatorId,
-    assignee_id: task.assigneeId,
-    reviewer_id: task.reviewerId,
-    version: task.version,
-    created_at: task.createdAt.toISOString(),
-    updated_at: task.updatedAt.toISOString(),
-  });
-  const send = (reply: FastifyReply, task: Task) =>
-    reply
-      .header('etag', `"${task.version}"`)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify(dto(task)));
-
-  app.addHook('onResponse', (request: Request, reply, done) => {
-    if (log.isLevelEnabled('info')) {
-      log.info(
-        {
-          request_id: request.id,
-          req: {
-            method: request.method,
-            url: request.url,
-            remote_address: request.ip,
-            headers: request.headers,
-          },
-          route: request.routeOptions.url ?? 'unmatched',
-          account_id: request.actor?.id ?? null,
-          status: reply.statusCode,
-          duration_ms: Math.round(reply.elapsedTime),
-        },
-        'request completed',
-      );
-    }
-    done();
-  });
-
-  app.get<{ Params: { id: string } }>('/tasks/:id', (request: Request, reply) => {
+  app.get<{ Params: { id: string } }>('/tasks/:id', (request: AnchorRequest, reply) => {
     const actor = authenticate(request, reply);
     if (!actor) return reply;
-    const task = tasks.get((request.params as { id: string }).id);
-    const visible =
-      task &&
-      (task.creatorId === actor.id || task.assigneeId === actor.id || task.reviewerId === actor.id);
-    if (!task || !visible) return reply.code(404).send();
-    return send(reply, task);
+    const task = work.read(actor, (request.params as { id: string }).id);
+    return task ? send(reply, task) : reply.code(404).send();
   });
 
   app.post<{ Params: { id: string; action: string }; Body: Record<string, unknown> }>(
@@ -189,75 +35,17 @@ async function main(): Promise<void> {
       const actor = authenticate(request, reply);
       if (!actor) return reply;
       const { id, action } = request.params;
-      const body = request.body ?? {};
-      const task = tasks.get(id);
-      if (!task) return reply.code(404).send();
-      const now = new Date();
-      if (action === 'assign') {
-        const assigned = { ...task, assigneeId: body.assignee_id as string, status: 'assigned' };
-        tasks.set(id, { ...assigned, version: task.version + 1, updatedAt: now });
-        return send(reply, tasks.get(id) as Task);
-      }
-      const rule = TRANSITIONS[action];
-      const text = action === 'reject' ? body.reason : body.comment;
-      if (!rule || (text !== undefined && typeof text !== 'string')) return reply.code(400).send();
-      const idempotencyKey = request.headers['idempotency-key'];
-      if (typeof idempotencyKey !== 'string') return reply.code(400).send();
-      const claimKey = `${actor.id}:${idempotencyKey}`;
-      const fingerprint = createHash('sha256')
-        .update(`${request.method} ${request.url} ${JSON.stringify(body)}`)
-        .digest('base64url');
-      if (idempotency.has(claimKey)) return reply.code(409).send();
-      idempotency.set(claimKey, { fingerprint });
-      const [from, to, who] = rule;
-      const allowed =
-        who === 'assignee'
-          ? task.assigneeId === actor.id
-          : task.reviewerId === actor.id || task.creatorId === actor.id;
-      if (!allowed || !from.includes(task.status)) {
-        idempotency.delete(claimKey);
-        return reply.code(409).send();
-      }
-      const next: Task = { ...task, status: to, version: task.version + 1, updatedAt: now };
-      audit.set(randomUUID(), {
-        task_id: id,
-        actor_id: actor.id,
-        action,
-        from: task.status,
-        to,
-        text: text ?? null,
-        at: now,
-      });
-      tasks.set(id, next);
-      const answer = JSON.stringify(dto(next));
-      idempotency.set(claimKey, { fingerprint, status: 200, body: answer });
-      return reply
-        .header('etag', `"${next.version}"`)
-        .type('application/json; charset=utf-8')
-        .send(answer);
+      const outcome = work.act(actor, request, id, action, request.body ?? {});
+      return outcome.task
+        ? send(reply, outcome.task, outcome.answer)
+        : reply.code(outcome.status).send();
     },
   );
 
   app.post<{ Body: { title: string } }>('/tasks', (request, reply) => {
     const actor = authenticate(request, reply);
     if (!actor) return reply;
-    const now = new Date();
-    const task: Task = {
-      id: `t_${randomUUID().replaceAll('-', '')}`,
-      title: request.body.title,
-      description: '',
-      status: 'new',
-      priority: 'normal',
-      dueAt: null,
-      creatorId: actor.id,
-      assigneeId: null,
-      reviewerId: null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
-    tasks.set(task.id, task);
-    return send(reply.code(201), task);
+    return send(reply.code(201), work.create(actor, request.body.title));
   });
 
   await app.listen({ port: 0, host: '127.0.0.1' });

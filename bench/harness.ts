@@ -185,10 +185,14 @@ export const TSC_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /**
  * The hand-written anchor (bench/anchor-server.ts): the app's GET and keyed transitions by hand
- * on bare Fastify, verifying the app's own tokens (same secret).
+ * on bare Fastify, verifying the app's own tokens (same secret). `nest-anchor-server.ts` is the
+ * same work as a Nest app (a global guard and a controller), on the same adapter.
  */
-export const startAnchor = (env: Record<string, string> = {}) =>
-  startServer('anchor-server.ts', {
+export const startAnchor = (
+  env: Record<string, string> = {},
+  script: 'anchor-server.ts' | 'nest-anchor-server.ts' = 'anchor-server.ts',
+) =>
+  startServer(script, {
     JWT_SECRET: APP_ENV.JWT_SECRET,
     LOG_LEVEL: APP_ENV.LOG_LEVEL,
     ...env,
@@ -443,6 +447,14 @@ export function print(): void {
     `\n${line(header)}\n|${widths.map((w, i) => (left.has(i) ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`,
   );
   for (const row of table) console.log(line(row));
-  for (const row of rows) if (row.note) console.log(`  ${row.name}: ${row.note}`);
+  for (const row of rows) {
+    const also = Object.entries(row.also ?? {}).filter(([name]) => name !== '(1) ceiling');
+    if (also.length) {
+      console.log(
+        `  ${row.name}: ${also.map(([name, r]) => `${percent(r)} of ${name}`).join(', ')}`,
+      );
+    }
+    if (row.note) console.log(`  ${row.name}: ${row.note}`);
+  }
   console.log(`\n${JSON.stringify(notes, null, 2)}`);
 }

@@ -37,11 +37,14 @@ export async function throughput(): Promise<void> {
     const logging = await startApp({ LOG_LEVEL: 'info', BENCH_STDOUT: 'ignore' });
     const anchor = await startAnchor();
     const anchorInfo = await startAnchor({ LOG_LEVEL: 'info', BENCH_STDOUT: 'ignore' });
+    // How close Nest can come: the anchor's work written as a Nest app on the same adapter.
+    const nestAnchor = await startAnchor({}, 'nest-anchor-server.ts');
     // What production starts (`npm run start:prod`): the bundle, beside tsc's main.js started
     // the same way (app-server builds the app itself, without main.js's set-up).
     const bundle = await startEntry(DIST_MAIN);
     const unbundled = await startEntry(TSC_MAIN);
     started.push(ceiling.child, nest.child, logging.child, anchor.child, anchorInfo.child);
+    started.push(nestAnchor.child);
     started.push(bundle.child, unbundled.child);
     const loggedGet = await getTaskFixture(logging.url, 'memory-info');
     const bundleGet = await getTaskFixture(bundle.url, 'memory-bundle');
@@ -69,6 +72,7 @@ export async function throughput(): Promise<void> {
       { name: 'ceiling', url: ceiling.url, load: { path: `/tasks/${taskId}` } },
       { name: 'nest', url: nest.url, load: { path: `/tasks/${taskId}` } },
       { name: 'anchor', url: anchor.url, load: await anchorTask(anchor.url) },
+      { name: 'nest-anchor', url: nestAnchor.url, load: await anchorTask(nestAnchor.url) },
       { name: 'get', url: app.url, load: getTask },
       { name: 'get-key', url: app.url, load: getTaskWithKey },
       { name: 'get-bundle', url: bundle.url, load: bundleGet.getTask },
@@ -79,6 +83,11 @@ export async function throughput(): Promise<void> {
         name: 'anchor-transition',
         url: anchor.url,
         load: () => transitionLoop(anchor.url, actors),
+      },
+      {
+        name: 'nest-anchor-transition',
+        url: nestAnchor.url,
+        load: () => transitionLoop(nestAnchor.url, actors),
       },
       { name: 'transition', url: app.url, load: () => transitionLoop(app.url, actors) },
       { name: 'list', url: app.url, load: list },
@@ -94,9 +103,18 @@ export async function throughput(): Promise<void> {
       anchorBase.measure,
       ceilingBase,
     );
+    const nestAnchorBase = { name: '(An)', measure: result('nest-anchor') };
+    addRow(
+      "(An) the anchor's work as a Nest app (global guard, controller)",
+      nestAnchorBase.measure,
+      anchorBase,
+      undefined,
+      [ceilingBase],
+    );
     const get = result('get');
     const row = addRow('(2) GET /tasks/:id, JWT, memory', get, anchorBase, { min: 0.7 }, [
       ceilingBase,
+      nestAnchorBase,
     ]);
     notes.getOverFloor = get.rps / result('nest').rps;
     const withKey = addRow('(2k) the same GET with an API key', result('get-key'), anchorBase);
@@ -116,9 +134,7 @@ export async function throughput(): Promise<void> {
       undefined,
       [ceilingBase, unbundledBase],
     );
-    const bundleOverTsc = bundleRow.also?.['(2t)'] ?? 0;
-    bundleRow.note = `${(bundleOverTsc * 100).toFixed(0)}% of (2t), tsc's output started the same way`;
-    notes.bundleOverTsc = bundleOverTsc;
+    notes.bundleOverTsc = bundleRow.also?.['(2t)'] ?? 0;
     const anchorInfoBase = { name: '(Ai)', measure: result('anchor-info') };
     addRow('(Ai) anchor at LOG_LEVEL=info (lines written)', anchorInfoBase.measure, ceilingBase);
     addRow(
@@ -130,12 +146,20 @@ export async function throughput(): Promise<void> {
     );
     const anchorTransition = { name: '(At)', measure: result('anchor-transition') };
     addRow('(At) anchor: keyed transitions by hand, Maps', anchorTransition.measure, ceilingBase);
+    const nestAnchorTransition = { name: '(Ant)', measure: result('nest-anchor-transition') };
+    addRow(
+      '(Ant) the same transitions as a Nest app',
+      nestAnchorTransition.measure,
+      anchorTransition,
+      undefined,
+      [ceilingBase],
+    );
     addRow(
       '(3) transition loop, Idempotency-Key, memory',
       result('transition'),
       anchorTransition,
       { min: 0.5 },
-      [ceilingBase],
+      [ceilingBase, nestAnchorTransition],
     );
     addRow(
       `(4) GET /tasks?assignee_id&limit=50, memory, ${SMALL} tasks`,

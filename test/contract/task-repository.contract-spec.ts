@@ -13,7 +13,7 @@ import {
   TaskRepository,
   type TaskState,
 } from '@taskflow/tasks';
-import { aTaskState } from '@taskflow/tasks/testing';
+import { aTaskState, seededRandom as random } from '@taskflow/tasks/testing';
 import { testDrivers } from '../support/drivers';
 import { withDatabase } from '../support/mongo';
 import { Persistence, startPersistence } from '../support/persistence';
@@ -23,17 +23,6 @@ const bob = { id: 'u_bob', role: 'human' } as const;
 const carol = { id: 'u_carol', role: 'human' } as const;
 const admin = { id: 'u_admin', role: 'admin' } as const;
 const firstPage = (limit: number) => ({ limit, after: null });
-
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** TaskFilter as DESIGN §8 words it, written out again for the model to check the stores by. */
 function modelMatches(task: TaskState, filter: TaskFilter): boolean {

@@ -23,6 +23,13 @@ interface PropertyPlan {
   readonly checks: readonly Check[];
 }
 
+/** What compile() makes of a DTO class, once: its properties' rules and the set of their names. */
+interface ClassPlan {
+  readonly properties: readonly PropertyPlan[];
+  /** whitelist + forbidNonWhitelisted: the keys a value may hold. */
+  readonly known: ReadonlySet<string>;
+}
+
 /**
  * Answers whether a body or query is valid for its DTO class — the same verdict class-validator
  * gives `plainToInstance(metatype, value)` under the global pipe's options (whitelist,
@@ -39,7 +46,7 @@ interface PropertyPlan {
  * @Exclude on it); values are only primitives, null and arrays of those.
  */
 export class FastValidator {
-  private readonly plans = new WeakMap<object, readonly PropertyPlan[] | null>();
+  private readonly plans = new WeakMap<object, ClassPlan | null>();
 
   /** The instance the pipe would return for a valid value, or undefined (take the usual path). */
   validate(metatype: new () => object, value: unknown): object | undefined {
@@ -50,13 +57,13 @@ export class FastValidator {
     return this.passes(entity, plan) ? entity : undefined;
   }
 
-  private passes(entity: object, plan: readonly PropertyPlan[]): boolean {
-    const known = this.known(plan);
+  private passes(entity: object, { properties, known }: ClassPlan): boolean {
     // whitelist + forbidNonWhitelisted: a property without any rule is an error.
     for (const key of Object.keys(entity)) if (!known.has(key)) return false;
-    for (const { property, conditions, checks } of plan) {
+    for (const { property, conditions, checks } of properties) {
       const value: unknown = (entity as Record<string, unknown>)[property];
-      if (!conditions.every((condition) => condition(entity, value))) continue;
+      if (!allHold(conditions, entity, value)) continue;
+      const isArray = Array.isArray(value);
       for (const { metadata, validators } of checks) {
         if (metadata.validateIf && !metadata.validateIf(entity, value)) continue;
         const args: ValidationArguments = {
@@ -66,11 +73,14 @@ export class FastValidator {
           value,
           constraints: metadata.constraints,
         };
+        // `each`: every item of an array is checked, anything else as a whole.
+        const items = metadata.each && isArray ? (value as unknown[]) : undefined;
         for (const validator of validators) {
-          const items = metadata.each && Array.isArray(value) ? (value as unknown[]) : [value];
-          for (const item of items) {
-            // A promise (an async rule registered after all) is left to the usual path.
-            if (validator.validate(item, args) !== true) return false;
+          // A promise (an async rule registered after all) is left to the usual path.
+          if (items === undefined) {
+            if (validator.validate(value, args) !== true) return false;
+          } else {
+            for (const item of items) if (validator.validate(item, args) !== true) return false;
           }
         }
       }
@@ -78,18 +88,7 @@ export class FastValidator {
     return true;
   }
 
-  private readonly knownKeys = new WeakMap<readonly PropertyPlan[], ReadonlySet<string>>();
-
-  private known(plan: readonly PropertyPlan[]): ReadonlySet<string> {
-    let keys = this.knownKeys.get(plan);
-    if (!keys) {
-      keys = new Set(plan.map(({ property }) => property));
-      this.knownKeys.set(plan, keys);
-    }
-    return keys;
-  }
-
-  private planFor(metatype: new () => object): readonly PropertyPlan[] | null {
+  private planFor(metatype: new () => object): ClassPlan | null {
     let plan = this.plans.get(metatype);
     if (plan === undefined) {
       plan = compile(metatype);
@@ -97,6 +96,12 @@ export class FastValidator {
     }
     return plan;
   }
+}
+
+/** `conditions.every(...)` without a closure per property. */
+function allHold(conditions: PropertyPlan['conditions'], entity: object, value: unknown): boolean {
+  for (const condition of conditions) if (!condition(entity, value)) return false;
+  return true;
 }
 
 const JUDGED = new Set<string>([
@@ -107,7 +112,7 @@ const JUDGED = new Set<string>([
 ]);
 
 /** The class's rules by property, or null when they cannot be judged here. */
-function compile(metatype: new () => object): readonly PropertyPlan[] | null {
+function compile(metatype: new () => object): ClassPlan | null {
   const storage = getMetadataStorage();
   // The same call class-validator's executor makes for `validate(instance, { no groups })`.
   const metadatas = storage.getTargetValidationMetadatas(
@@ -142,7 +147,7 @@ function compile(metatype: new () => object): readonly PropertyPlan[] | null {
     }
     plan.push({ property, conditions, checks });
   }
-  return plan;
+  return { properties: plan, known: new Set(plan.map(({ property }) => property)) };
 }
 
 /** class-transformer copies the value's properties as they are: nothing on the class says otherwise. */
