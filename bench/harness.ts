@@ -379,6 +379,50 @@ export async function transitionLoop(url: string, actors: Actors): Promise<LoadO
 
 // ---------------------------------------------------------------- table
 
+/**
+ * POST /tasks/claim → POST /tasks/:id/release … : u_bob claims the next open task (no wait) and
+ * releases it, each request with its own Idempotency-Key. Three open tasks per connection (u_alice
+ * opens them, fresh each run), so a claim always finds one: every claim answers 200.
+ */
+export async function claimLoop(url: string, actors: Actors): Promise<LoadOptions> {
+  for (let i = 0; i < CONNECTIONS * 3; i++) {
+    await call(url, 'POST', '/tasks', actors.alice, { title: `Open task ${i}`, open: true });
+  }
+  const run = randomBytes(6).toString('hex');
+  let key = 0;
+  const headers = () => ({
+    authorization: `Bearer ${actors.bob}`,
+    'content-type': 'application/json',
+    'idempotency-key': `${run}-${key++}`,
+  });
+  return {
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request: autocannon.Request) => ({
+          ...request,
+          path: '/tasks/claim',
+          headers: headers(),
+          body: '{}',
+        }),
+        onResponse: (status: number, body: string, connection: object) => {
+          if (status !== 200) throw new Error(`claim answered ${status}: ${body}`);
+          (connection as { task?: string }).task = (JSON.parse(body) as { id: string }).id;
+        },
+      },
+      {
+        method: 'POST',
+        setupRequest: (request: autocannon.Request, connection: object) => ({
+          ...request,
+          path: `/tasks/${(connection as { task: string }).task}/release`,
+          headers: headers(),
+          body: '{}',
+        }),
+      },
+    ],
+  };
+}
+
 export interface Baseline {
   name: string;
   measure: Measure;

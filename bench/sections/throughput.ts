@@ -6,6 +6,7 @@ import {
   addRow,
   anAssignedTask,
   call,
+  claimLoop,
   getTaskFixture,
   measureAlternately,
   notes,
@@ -90,6 +91,7 @@ export async function throughput(): Promise<void> {
         load: () => transitionLoop(nestAnchor.url, actors),
       },
       { name: 'transition', url: app.url, load: () => transitionLoop(app.url, actors) },
+      { name: 'claim', url: app.url, load: () => claimLoop(app.url, actors) },
       { name: 'list', url: app.url, load: list },
     ]);
     const result = (name: string) => results.get(name) as Measure;
@@ -160,6 +162,11 @@ export async function throughput(): Promise<void> {
       anchorTransition,
       { min: 0.5 },
       [ceilingBase, nestAnchorTransition],
+    );
+    addRow(
+      '(3c) claim the next open task, release it, Idempotency-Key, memory',
+      result('claim'),
+      ceilingBase,
     );
     addRow(
       `(4) GET /tasks?assignee_id&limit=50, memory, ${SMALL} tasks`,
