@@ -10,22 +10,13 @@
  *     npm exec -- node -r @swc-node/register bench/entry-ab.ts
  */
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { getTaskFixture, ROOT, startEntry, stop, type Server } from './harness';
+import { cpuMicros, getTaskFixture, ROOT, startEntry, stop, type Server } from './harness';
 import { median, percentile } from './stats';
 
 const ENTRIES = (process.env.ENTRIES ?? '').split(',').filter(Boolean);
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const BATCH = Number(process.env.BATCH ?? 20_000);
-const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
-
-/** utime + stime of a process, µs. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
 
 async function batch(server: Server, load: { path: string; headers: Record<string, string> }) {
   const pid = server.child.pid as number;

@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildMessage, ParentMessage } from './app-server';
@@ -115,6 +115,17 @@ export async function stop(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   });
+}
+
+/**
+ * The CPU time (user + system, every thread) a process has used so far, µs, from
+ * /proc/<pid>/stat: clock ticks of 10 ms (USER_HZ 100). The fields are read after the command
+ * name, which may hold spaces.
+ */
+export function cpuMicros(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 export const startApp = (env: Record<string, string> = {}, nodeArgs?: string[]) =>
@@ -377,8 +388,6 @@ export async function transitionLoop(url: string, actors: Actors): Promise<LoadO
   };
 }
 
-// ---------------------------------------------------------------- table
-
 /**
  * POST /tasks/claim → POST /tasks/:id/release … : u_bob claims the next open task (no wait) and
  * releases it, each request with its own Idempotency-Key. Three open tasks per connection (u_alice
@@ -422,6 +431,8 @@ export async function claimLoop(url: string, actors: Actors): Promise<LoadOption
     ],
   };
 }
+
+// ---------------------------------------------------------------- table
 
 export interface Baseline {
   name: string;

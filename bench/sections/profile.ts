@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   Actors,
@@ -9,6 +9,7 @@ import {
   WARMUP,
   anAssignedTask,
   ask,
+  cpuMicros,
   fire,
   login,
   notes,
@@ -19,12 +20,6 @@ import {
 } from '../harness';
 import { topFrames } from '../profile-top';
 import { SEED_ACTOR } from '../seed';
-
-/** A process's CPU time so far (user + system), from /proc: clock ticks of 10 ms. */
-function cpuMicros(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 /**
  * CPU profiles under each memory-driver load (after warm-up; the load alone, not start-up); top
