@@ -1,4 +1,5 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
+import type { ModelDefinition } from '@nestjs/mongoose';
 import type { Driver } from '../config/app-config';
 
 type Imports = NonNullable<DynamicModule['imports']>;
@@ -7,7 +8,9 @@ type Exports = NonNullable<DynamicModule['exports']>;
 /** What one driver adds to a module: its adapters, and what they need or offer beyond its ports. */
 export interface DriverAdapters {
   readonly providers: readonly Provider[];
-  /** Other modules the adapters need (the kernel's Mongo connection, Mongoose models). */
+  /** Mongoose models the Mongo adapters inject. */
+  readonly models?: readonly ModelDefinition[];
+  /** Other modules the adapters need (the kernel's Mongo connection). */
   readonly imports?: Imports;
   /** Driver-specific exports, beside the ports the module always exports. */
   readonly exports?: Exports;
@@ -35,9 +38,20 @@ export function bindDriver(
       : 'providers' in bindings.memory
         ? bindings.memory
         : { providers: bindings.memory };
+  const models = chosen.models ?? [];
   return {
-    imports: [...(chosen.imports ?? [])],
+    imports: [...(chosen.imports ?? []), ...(models.length > 0 ? [mongooseFeature(models)] : [])],
     providers: [...chosen.providers],
     exports: [...(chosen.exports ?? [])],
   };
+}
+
+/**
+ * The models as Mongoose's feature module. `require`d, not imported: @nestjs/mongoose loads
+ * mongoose, and only the Mongo adapters, called for the Mongo driver alone, have models.
+ */
+function mongooseFeature(models: readonly ModelDefinition[]): DynamicModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MongooseModule } = require('@nestjs/mongoose') as typeof import('@nestjs/mongoose');
+  return MongooseModule.forFeature([...models]);
 }

@@ -1,4 +1,3 @@
-import { MongooseModule } from '@nestjs/mongoose';
 import type { DriverAdapters } from '@taskflow/platform';
 import { AuditLogRepository } from '../../ports/audit-log.repository';
 import { CollaborationRecordRepository } from '../../ports/collaboration-record.repository';
@@ -10,11 +9,9 @@ import { MongoEventHorizon } from './mongo-event-horizon';
 /** The Mongo storage of the audit log; AuditPersistenceModule requires this file only for that driver. */
 export function mongoAdapters(): DriverAdapters {
   return {
-    imports: [
-      MongooseModule.forFeature([
-        { name: AuditEntryDocument.name, schema: AuditEntrySchema },
-        { name: RecordDocument.name, schema: RecordSchema },
-      ]),
+    models: [
+      { name: AuditEntryDocument.name, schema: AuditEntrySchema },
+      { name: RecordDocument.name, schema: RecordSchema },
     ],
     providers: [
       MongoEventHorizon,

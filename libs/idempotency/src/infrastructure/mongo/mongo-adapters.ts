@@ -1,4 +1,3 @@
-import { MongooseModule } from '@nestjs/mongoose';
 import type { DriverAdapters } from '@taskflow/platform';
 import { IdempotencyStore } from '../../ports/idempotency.store';
 import {
@@ -10,11 +9,7 @@ import {
 /** The Mongo IdempotencyStore; IdempotencyModule requires this file only for that driver. */
 export function mongoAdapters(): DriverAdapters {
   return {
-    imports: [
-      MongooseModule.forFeature([
-        { name: IdempotencyKeyDocument.name, schema: IdempotencyKeySchema },
-      ]),
-    ],
+    models: [{ name: IdempotencyKeyDocument.name, schema: IdempotencyKeySchema }],
     providers: [{ provide: IdempotencyStore, useClass: MongoIdempotencyStore }],
   };
 }

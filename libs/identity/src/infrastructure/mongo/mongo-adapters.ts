@@ -1,4 +1,3 @@
-import { MongooseModule } from '@nestjs/mongoose';
 import type { DriverAdapters } from '@taskflow/platform';
 import { AccountRepository } from '../../ports/account.repository';
 import { ApiKeyRepository } from '../../ports/api-key.repository';
@@ -26,15 +25,13 @@ import {
 /** The Mongo storage of identity; IdentityPersistenceModule requires this file only for that driver. */
 export function mongoAdapters(): DriverAdapters {
   return {
-    imports: [
-      MongooseModule.forFeature([
-        { name: AccountDocument.name, schema: AccountSchema },
-        { name: RefreshFamilyDocument.name, schema: RefreshFamilySchema },
-        { name: RefreshTokenDocument.name, schema: RefreshTokenSchema },
-        { name: PasswordResetTokenDocument.name, schema: PasswordResetTokenSchema },
-        { name: PasswordResetUseDocument.name, schema: PasswordResetUseSchema },
-        { name: ApiKeyDocument.name, schema: ApiKeySchema },
-      ]),
+    models: [
+      { name: AccountDocument.name, schema: AccountSchema },
+      { name: RefreshFamilyDocument.name, schema: RefreshFamilySchema },
+      { name: RefreshTokenDocument.name, schema: RefreshTokenSchema },
+      { name: PasswordResetTokenDocument.name, schema: PasswordResetTokenSchema },
+      { name: PasswordResetUseDocument.name, schema: PasswordResetUseSchema },
+      { name: ApiKeyDocument.name, schema: ApiKeySchema },
     ],
     providers: [
       { provide: AccountRepository, useClass: MongoAccountRepository },

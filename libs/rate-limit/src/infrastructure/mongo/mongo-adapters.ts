@@ -1,4 +1,3 @@
-import { MongooseModule } from '@nestjs/mongoose';
 import type { DriverAdapters } from '@taskflow/platform';
 import { RateLimitStorage } from '../../ports/rate-limit.storage';
 import {
@@ -10,11 +9,7 @@ import {
 /** The Mongo RateLimitStorage; RateLimitModule requires this file only for that driver. */
 export function mongoAdapters(): DriverAdapters {
   return {
-    imports: [
-      MongooseModule.forFeature([
-        { name: RateLimitCounterDocument.name, schema: RateLimitCounterSchema },
-      ]),
-    ],
+    models: [{ name: RateLimitCounterDocument.name, schema: RateLimitCounterSchema }],
     providers: [{ provide: RateLimitStorage, useClass: MongoRateLimitStorage }],
   };
 }

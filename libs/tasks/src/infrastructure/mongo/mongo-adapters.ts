@@ -1,4 +1,3 @@
-import { MongooseModule } from '@nestjs/mongoose';
 import type { DriverAdapters } from '@taskflow/platform';
 import { TaskRepository } from '../../ports/task.repository';
 import { MongoTaskRepository } from './mongo-task.repository';
@@ -7,7 +6,7 @@ import { TaskDocument, TaskSchema } from './task.schema';
 /** The Mongo storage of tasks; TasksPersistenceModule requires this file only for that driver. */
 export function mongoAdapters(): DriverAdapters {
   return {
-    imports: [MongooseModule.forFeature([{ name: TaskDocument.name, schema: TaskSchema }])],
+    models: [{ name: TaskDocument.name, schema: TaskSchema }],
     providers: [{ provide: TaskRepository, useClass: MongoTaskRepository }],
   };
 }

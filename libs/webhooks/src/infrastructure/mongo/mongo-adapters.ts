@@ -1,4 +1,3 @@
-import { MongooseModule } from '@nestjs/mongoose';
 import type { DriverAdapters } from '@taskflow/platform';
 import { DeliveryRepository } from '../../ports/delivery.repository';
 import { WebhookRepository } from '../../ports/webhook.repository';
@@ -20,14 +19,12 @@ import {
 /** The Mongo storage of webhooks; WebhooksPersistenceModule requires this file only for that driver. */
 export function mongoAdapters(): DriverAdapters {
   return {
-    imports: [
-      MongooseModule.forFeature([
-        { name: WebhookDocument.name, schema: WebhookSchema },
-        { name: WebhookDeliveryDocument.name, schema: WebhookDeliverySchema },
-        { name: WebhookAttemptDocument.name, schema: WebhookAttemptSchema },
-        { name: WebhookCursorDocument.name, schema: WebhookCursorSchema },
-        { name: WebhookReplayDocument.name, schema: WebhookReplaySchema },
-      ]),
+    models: [
+      { name: WebhookDocument.name, schema: WebhookSchema },
+      { name: WebhookDeliveryDocument.name, schema: WebhookDeliverySchema },
+      { name: WebhookAttemptDocument.name, schema: WebhookAttemptSchema },
+      { name: WebhookCursorDocument.name, schema: WebhookCursorSchema },
+      { name: WebhookReplayDocument.name, schema: WebhookReplaySchema },
     ],
     providers: [
       { provide: WebhookRepository, useClass: MongoWebhookRepository },
