@@ -84,7 +84,7 @@ export {
 export { UnitOfWork } from './persistence/unit-of-work';
 export { MemoryUnitOfWork } from './persistence/memory-unit-of-work';
 export type { MemoryWrite } from './persistence/memory-unit-of-work';
-export { indexAfter, pageOf } from './persistence/memory-paging';
+export { pageOf } from './persistence/memory-paging';
 export { bindDriver } from './persistence/driver-bindings';
 export type { DriverAdapters, DriverBindings } from './persistence/driver-bindings';
 export { Checkpoints, MemoryCheckpoints } from './persistence/checkpoints';
